@@ -1,0 +1,4 @@
+import type { CommandSpec } from '../../config/cli.ts'
+
+// Every subcommand of `oln`. Each lives in its own module and is registered here.
+export const commands: CommandSpec[] = []
