@@ -1,0 +1,355 @@
+import { createEVM, type EVM } from '@ethereumjs/evm'
+import { RLP } from '@ethereumjs/rlp'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import { Address, createAddressFromString } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { opPrecompiles, type PrecompileExtension } from '../../precompiles/registry.ts'
+import { eip1559ParamsFor, encodeHoloceneExtraData, nextBaseFee } from './baseFee.ts'
+import { logsBloom, orInto } from './bloom.ts'
+import { type ChainSpec, type CommonCache, forksAt, type OpForks } from './chainSpec.ts'
+import { recoverAddress, recoveryId } from './crypto.ts'
+import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
+import { EMPTY_OMMERS_HASH, EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
+import {
+  type BlockEnv,
+  type DepositInput,
+  type L1CostFunction,
+  OpTxProcessor,
+  type TxHooks,
+  type TxOutcome,
+} from './opTxProcessor.ts'
+import { DEPOSIT_TX_TYPE, encodeReceipt, orderedRoot } from './receipts.ts'
+import { bytesToBigint } from './state/account.ts'
+import { StateDB, type StateStore, type TrieRootCache } from './state/stateDB.ts'
+import type { NodeSink } from './trie/merkleTrie.ts'
+import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
+
+/** Engine API payload attributes, OP-extended (opstack-spec §4.13, Appendix A). */
+export interface PayloadAttributes {
+  timestamp: bigint
+  prevRandao: Uint8Array
+  suggestedFeeRecipient: Uint8Array
+  withdrawals?: readonly unknown[]
+  parentBeaconBlockRoot?: Uint8Array
+  /** Raw EIP-2718 txs forced into the block, deposits first (L1 info deposit at index 0). */
+  transactions: Uint8Array[]
+  noTxPool: boolean
+  gasLimit: bigint
+  /** Holocene: be32(denominator) ++ be32(elasticity); zero means the Canyon constants. */
+  eip1559Params?: Uint8Array
+}
+
+/** Reads the L1 fee parameters (from L1Block storage, after the block's deposits) and returns the fee function. */
+export type L1CostProvider = (state: StateDB, forks: OpForks) => Promise<L1CostFunction>
+
+export interface BuilderContext {
+  spec: ChainSpec
+  commons: CommonCache
+  store: StateStore
+  roots: TrieRootCache
+  l1Cost: L1CostProvider
+  hooks?: TxHooks
+  extensions?: readonly PrecompileExtension[]
+  /** Canonical hash of an ancestor by number (BLOCKHASH). */
+  blockHash(n: bigint): Promise<Uint8Array | undefined>
+}
+
+export interface SealedBlock {
+  block: Block
+  receipts: Receipt[]
+  /** New trie nodes and code to persist with the block. */
+  nodes: [Uint8Array, Uint8Array][]
+  code: [Uint8Array, Uint8Array][]
+}
+
+const SYSTEM_ADDRESS = createAddressFromString('0xfffffffffffffffffffffffffffffffffffffffe')
+const BEACON_ROOTS = createAddressFromString('0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02')
+const ZERO32 = new Uint8Array(32)
+
+/** Decodes a deposit (0x7E) transaction body into the processor's input. */
+export function decodeDeposit(raw: Uint8Array): DepositInput {
+  if (raw[0] !== DEPOSIT_TX_TYPE) throw new InvalidTransactionError('not a deposit transaction')
+  const f = RLP.decode(raw.subarray(1)) as Uint8Array[]
+  if (!Array.isArray(f) || f.length !== 8) throw new InvalidTransactionError('deposit: expected 8 RLP fields')
+  const [sourceHash, from, to, mint, value, gas, isSystem, data] = f as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ]
+  if (sourceHash.length !== 32 || from.length !== 20 || (to.length !== 0 && to.length !== 20)) {
+    throw new InvalidTransactionError('deposit: malformed sourceHash/from/to')
+  }
+  return {
+    sourceHash,
+    from,
+    to: to.length === 0 ? undefined : to,
+    mint: bytesToBigint(mint),
+    value: bytesToBigint(value),
+    gas: bytesToBigint(gas),
+    isSystemTx: isSystem.length === 1 && isSystem[0] === 1,
+    data,
+  }
+}
+
+/** Parses a signed tx and recovers its sender with native secp256k1. */
+export function parseSignedTx(
+  raw: Uint8Array,
+  ctx: BuilderContext,
+  timestamp: bigint,
+): { tx: TypedTransaction; envelope: TxEnvelope } {
+  if (raw[0] === DEPOSIT_TX_TYPE) throw new InvalidTransactionError('deposit transactions cannot come from the pool')
+  let tx: TypedTransaction
+  try {
+    tx = createTxFromRLP(raw, { common: ctx.commons.at(timestamp) })
+  } catch (err) {
+    throw new InvalidTransactionError(`undecodable transaction: ${(err as Error).message}`)
+  }
+  const v = tx.v
+  const r = tx.r
+  const s = tx.s
+  if (v === undefined || r === undefined || s === undefined) throw new InvalidTransactionError('unsigned transaction')
+  if (tx.type === 0 && v !== 27n && v !== 28n && (v - 35n) / 2n !== ctx.spec.chainId) {
+    throw new InvalidTransactionError('invalid chain id for signer')
+  }
+  let from: Uint8Array
+  try {
+    const rb = Buffer.from(r.toString(16).padStart(64, '0'), 'hex')
+    const sb = Buffer.from(s.toString(16).padStart(64, '0'), 'hex')
+    from = recoverAddress(tx.getHashedMessageToSign(), recoveryId(v, ctx.spec.chainId), rb, sb)
+  } catch {
+    throw new InvalidTransactionError('invalid signature')
+  }
+  return { tx, envelope: { raw, hash: keccak_256(raw), type: tx.type, from } }
+}
+
+/**
+ * Builds one L2 block: deposits from the attributes, then pool txs (if allowed), then seals with one
+ * state-root computation. Also used to re-execute a received payload (newPayload).
+ */
+export class BlockBuilder {
+  private readonly receipts: Receipt[] = []
+  private readonly txs: TxEnvelope[] = []
+  private readonly bloom = new Uint8Array(256)
+  private cumulativeGas = 0n
+  private l1CostFn?: L1CostFunction
+  private sealed = false
+
+  private constructor(
+    private readonly ctx: BuilderContext,
+    readonly parent: BlockHeader,
+    readonly parentHash: Uint8Array,
+    readonly attrs: PayloadAttributes,
+    readonly header: Omit<BlockHeader, 'stateRoot' | 'transactionsRoot' | 'receiptsRoot' | 'logsBloom' | 'gasUsed'>,
+    readonly forks: OpForks,
+    private readonly state: StateDB,
+    private readonly processor: OpTxProcessor,
+  ) {}
+
+  static async start(ctx: BuilderContext, parent: BlockHeader, parentHash: Uint8Array, attrs: PayloadAttributes) {
+    const spec = ctx.spec
+    if (attrs.timestamp <= parent.timestamp) throw new InvalidPayloadError('timestamp not after parent')
+    const forks = forksAt(spec, attrs.timestamp)
+    const parentForks = forksAt(spec, parent.timestamp)
+    const params = eip1559ParamsFor(spec, forks, parent.extraData, parentForks.holocene && parent.number > 0n)
+    const baseFee = nextBaseFee(parent, params)
+    let extraData: Uint8Array = new Uint8Array(0)
+    if (forks.holocene) {
+      const p = attrs.eip1559Params
+      if (!p || p.length !== 8) throw new InvalidPayloadError('holocene payload attributes need eip1559Params')
+      const v = new DataView(p.buffer, p.byteOffset, 8)
+      const denominator = BigInt(v.getUint32(0))
+      const elasticity = BigInt(v.getUint32(4))
+      extraData =
+        denominator === 0n && elasticity === 0n
+          ? encodeHoloceneExtraData({ denominator: spec.eip1559DenominatorCanyon, elasticity: spec.eip1559Elasticity })
+          : encodeHoloceneExtraData({ denominator, elasticity })
+    }
+    const header = {
+      parentHash,
+      ommersHash: EMPTY_OMMERS_HASH,
+      coinbase: attrs.suggestedFeeRecipient,
+      difficulty: 0n,
+      number: parent.number + 1n,
+      gasLimit: attrs.gasLimit,
+      timestamp: attrs.timestamp,
+      extraData,
+      mixHash: attrs.prevRandao,
+      nonce: new Uint8Array(8),
+      baseFeePerGas: baseFee,
+      ...(forks.canyon ? { withdrawalsRoot: EMPTY_TRIE_ROOT } : {}),
+      ...(forks.ecotone
+        ? { blobGasUsed: 0n, excessBlobGas: 0n, parentBeaconBlockRoot: attrs.parentBeaconBlockRoot ?? ZERO32 }
+        : {}),
+    }
+    const state = new StateDB(ctx.store, parent.stateRoot, ctx.roots)
+    const common = ctx.commons.at(attrs.timestamp)
+    const evm = await createEVM({
+      common,
+      stateManager: state,
+      customPrecompiles: opPrecompiles(common, { fjord: forks.fjord, granite: forks.granite }, ctx.extensions),
+      blockchain: {
+        getBlock: async (n: number | bigint) => {
+          const h = await ctx.blockHash(BigInt(n))
+          return { hash: () => h ?? ZERO32 }
+        },
+        shallowCopy() {
+          return this
+        },
+      } as never,
+    })
+    const env: BlockEnv = {
+      number: header.number,
+      timestamp: attrs.timestamp,
+      coinbase: new Address(attrs.suggestedFeeRecipient),
+      gasLimit: attrs.gasLimit,
+      baseFee,
+      prevRandao: attrs.prevRandao,
+      forks,
+    }
+    const b = new BlockBuilder(
+      ctx,
+      parent,
+      parentHash,
+      attrs,
+      header,
+      forks,
+      state,
+      new OpTxProcessor(state, evm, env, ctx.hooks),
+    )
+    if (forks.ecotone) await b.beaconRootSystemCall(evm, header.parentBeaconBlockRoot as Uint8Array)
+    return b
+  }
+
+  /** EIP-4788: store the parent beacon root in the beacon-roots contract before any tx (Cancun system call). */
+  private async beaconRootSystemCall(evm: EVM, root: Uint8Array): Promise<void> {
+    const code = await this.state.getCode(BEACON_ROOTS)
+    if (code.length === 0) return
+    evm.journal.cleanJournal()
+    await evm.journal.checkpoint()
+    await evm.runCall({
+      caller: SYSTEM_ADDRESS,
+      to: BEACON_ROOTS,
+      gasLimit: 30_000_000n,
+      data: root,
+      skipNonceIncrement: true,
+      block: {
+        header: {
+          number: this.header.number,
+          coinbase: new Address(this.header.coinbase),
+          timestamp: this.header.timestamp,
+          difficulty: 0n,
+          prevRandao: this.header.mixHash,
+          gasLimit: this.header.gasLimit,
+          baseFeePerGas: this.header.baseFeePerGas,
+          getBlobGasPrice: () => 1n,
+        },
+      },
+    })
+    await evm.journal.cleanup()
+    await evm.journal.commit()
+  }
+
+  get gasUsed(): bigint {
+    return this.cumulativeGas
+  }
+
+  get transactionCount(): number {
+    return this.txs.length
+  }
+
+  private record(envelope: TxEnvelope, outcome: TxOutcome, isDeposit: boolean): Receipt {
+    this.cumulativeGas += outcome.gasUsed
+    const bloom = logsBloom(outcome.logs)
+    orInto(this.bloom, bloom)
+    const r: Receipt = {
+      type: envelope.type,
+      status: outcome.status,
+      cumulativeGasUsed: this.cumulativeGas,
+      logsBloom: bloom,
+      logs: outcome.logs,
+      gasUsed: outcome.gasUsed,
+      effectiveGasPrice: outcome.effectiveGasPrice,
+      ...(outcome.contractAddress ? { contractAddress: outcome.contractAddress } : {}),
+    }
+    if (isDeposit) {
+      r.depositNonce = outcome.depositNonce
+      if (this.forks.canyon) r.depositReceiptVersion = 1n
+    } else {
+      r.l1Fee = outcome.l1Fee
+      r.l1GasUsed = outcome.l1GasUsed
+    }
+    this.receipts.push(r)
+    this.txs.push(envelope)
+    return r
+  }
+
+  /** Applies a deposit transaction (raw 0x7E bytes). */
+  async addDeposit(raw: Uint8Array): Promise<Receipt> {
+    if (this.l1CostFn) throw new InvalidPayloadError('deposit after a non-deposit transaction')
+    const d = decodeDeposit(raw)
+    const hash = keccak_256(raw)
+    const outcome = await this.processor.applyDeposit(d, hash, this.header.gasLimit - this.cumulativeGas)
+    return this.record({ raw, hash, type: DEPOSIT_TX_TYPE, from: d.from }, outcome, true)
+  }
+
+  /**
+   * Applies a signed transaction whose sender is already recovered. Throws InvalidTransactionError (state
+   * unchanged) when it cannot be included; the sequencer then skips it.
+   */
+  async addTransaction(tx: TypedTransaction, envelope: TxEnvelope): Promise<Receipt> {
+    if (this.txs.length === 0) throw new InvalidPayloadError('the first transaction must be the L1 info deposit')
+    if (!this.l1CostFn) this.l1CostFn = await this.ctx.l1Cost(this.state, this.forks)
+    const l1 = this.l1CostFn(envelope.raw)
+    const outcome = await this.processor.applyTransaction(
+      tx,
+      envelope.from,
+      envelope.hash,
+      this.header.gasLimit - this.cumulativeGas,
+      l1,
+    )
+    return this.record(envelope, outcome, false)
+  }
+
+  /** Applies the attributes' forced transactions (deposits, then any sequencer txs a batch carries). */
+  async applyAttributesTransactions(): Promise<void> {
+    for (const raw of this.attrs.transactions) {
+      if (raw[0] === DEPOSIT_TX_TYPE) await this.addDeposit(raw)
+      else {
+        const { tx, envelope } = parseSignedTx(raw, this.ctx, this.attrs.timestamp)
+        await this.addTransaction(tx, envelope)
+      }
+    }
+  }
+
+  /** Computes the roots and the block hash; returns the block and what must be persisted with it. */
+  async seal(): Promise<SealedBlock> {
+    if (this.sealed) throw new EngineError('block already sealed')
+    this.sealed = true
+    const nodes: [Uint8Array, Uint8Array][] = []
+    const sink: NodeSink = (h, rlp) => {
+      nodes.push([h, rlp])
+    }
+    const { stateRoot, code } = await this.state.commitToStore(sink)
+    const transactionsRoot = await orderedRoot(this.txs.map((t) => t.raw))
+    const receiptsRoot = await orderedRoot(this.receipts.map((r) => encodeReceipt(r, this.forks.canyon)))
+    const header: BlockHeader = {
+      ...this.header,
+      stateRoot,
+      transactionsRoot,
+      receiptsRoot,
+      logsBloom: this.bloom,
+      gasUsed: this.cumulativeGas,
+    }
+    return { block: { header, hash: hashHeader(header), transactions: this.txs }, receipts: this.receipts, nodes, code }
+  }
+
+  /** The builder's state, for the L1-info reads of tests and for hooks. */
+  get stateDB(): StateDB {
+    return this.state
+  }
+}
