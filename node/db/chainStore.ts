@@ -198,7 +198,7 @@ export class ChainStore implements StateStore {
       value: RLP.encode(receipts.map(encodeStoredReceipt) as never),
     })
     const senders = new Uint8Array(block.transactions.length * 20)
-    block.transactions.forEach((t, i) => senders.set(t.from, i * 20))
+    for (let i = 0; i < block.transactions.length; i++) senders.set((block.transactions[i] as TxEnvelope).from, i * 20)
     ops.push({ type: 'put', key: key(Bucket.senders, block.hash), value: senders })
     await this.db.batch(ops as never, { sync: this.opts.sync ?? false } as never)
     this.headerCache.set(hexOf(block.hash), block.header)

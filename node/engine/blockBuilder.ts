@@ -14,6 +14,7 @@ import {
   type BlockEnv,
   type DepositInput,
   type L1CostFunction,
+  type L1CostResult,
   OpTxProcessor,
   type TxHooks,
   type TxOutcome,
@@ -262,7 +263,7 @@ export class BlockBuilder {
     return this.txs.length
   }
 
-  private record(envelope: TxEnvelope, outcome: TxOutcome, isDeposit: boolean): Receipt {
+  private record(envelope: TxEnvelope, outcome: TxOutcome, isDeposit: boolean, l1?: L1CostResult): Receipt {
     this.cumulativeGas += outcome.gasUsed
     const bloom = logsBloom(outcome.logs)
     orInto(this.bloom, bloom)
@@ -282,6 +283,10 @@ export class BlockBuilder {
     } else {
       r.l1Fee = outcome.l1Fee
       r.l1GasUsed = outcome.l1GasUsed
+      if (l1?.l1GasPrice !== undefined) r.l1GasPrice = l1.l1GasPrice
+      if (l1?.l1BlobBaseFee !== undefined) r.l1BlobBaseFee = l1.l1BlobBaseFee
+      if (l1?.l1BaseFeeScalar !== undefined) r.l1BaseFeeScalar = l1.l1BaseFeeScalar
+      if (l1?.l1BlobBaseFeeScalar !== undefined) r.l1BlobBaseFeeScalar = l1.l1BlobBaseFeeScalar
     }
     this.receipts.push(r)
     this.txs.push(envelope)
@@ -312,7 +317,7 @@ export class BlockBuilder {
       this.header.gasLimit - this.cumulativeGas,
       l1,
     )
-    return this.record(envelope, outcome, false)
+    return this.record(envelope, outcome, false, l1)
   }
 
   /** Applies the attributes' forced transactions (deposits, then any sequencer txs a batch carries). */

@@ -32,6 +32,11 @@ export interface BlockEnv {
 export interface L1CostResult {
   fee: bigint
   gasUsed: bigint
+  /** Per-block L1 values op-geth reports in receipts (RPC only). */
+  l1GasPrice?: bigint
+  l1BlobBaseFee?: bigint
+  l1BaseFeeScalar?: bigint
+  l1BlobBaseFeeScalar?: bigint
 }
 export type L1CostFunction = (rawTx: Uint8Array) => L1CostResult
 

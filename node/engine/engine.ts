@@ -1,0 +1,376 @@
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import type { Logger } from '../../config/logger.ts'
+import { silentLogger } from '../../config/logger.ts'
+import type { PrecompileExtension } from '../../precompiles/registry.ts'
+import type { ChainStore, HeadName } from '../db/chainStore.ts'
+import {
+  BlockBuilder,
+  type BuilderContext,
+  type PayloadAttributes,
+  parseSignedTx,
+  type SealedBlock,
+} from './blockBuilder.ts'
+import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
+import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
+import { hashHeader } from './header.ts'
+import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.ts'
+import type { TxHooks } from './opTxProcessor.ts'
+import { bytesEqual } from './state/account.ts'
+import { StateDB, TrieRootCache } from './state/stateDB.ts'
+import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
+
+// The embedded execution engine behind an Engine-API-shaped interface, so the sequencer and derivation drive it
+// exactly as op-node drives op-geth: forkchoiceUpdated(state, attrs?) -> payloadId, getPayload(id),
+// newPayload(payload), forkchoiceUpdated(state).
+
+export interface ForkchoiceState {
+  headBlockHash: Uint8Array
+  safeBlockHash: Uint8Array
+  finalizedBlockHash: Uint8Array
+}
+
+export type PayloadStatusKind = 'VALID' | 'INVALID' | 'SYNCING' | 'ACCEPTED'
+
+export interface PayloadStatus {
+  status: PayloadStatusKind
+  latestValidHash?: Uint8Array
+  validationError?: string
+}
+
+/** Engine API ExecutionPayload (V3 fields), bigint/bytes. */
+export interface ExecutionPayload {
+  parentHash: Uint8Array
+  feeRecipient: Uint8Array
+  stateRoot: Uint8Array
+  receiptsRoot: Uint8Array
+  logsBloom: Uint8Array
+  prevRandao: Uint8Array
+  blockNumber: bigint
+  gasLimit: bigint
+  gasUsed: bigint
+  timestamp: bigint
+  extraData: Uint8Array
+  baseFeePerGas: bigint
+  blockHash: Uint8Array
+  transactions: Uint8Array[]
+  withdrawals?: readonly unknown[]
+  blobGasUsed?: bigint
+  excessBlobGas?: bigint
+  withdrawalsRoot?: Uint8Array
+}
+
+export interface ExecutionPayloadEnvelope {
+  executionPayload: ExecutionPayload
+  parentBeaconBlockRoot?: Uint8Array
+}
+
+/** Pending pool transactions for a block being built (the sequencer's tx pool implements it). */
+export interface TxSource {
+  /** Candidate txs in the order they should be tried (per sender by nonce). */
+  pending(): Iterable<Uint8Array>
+  /** Told about txs that could not be included, so the pool can drop or park them. */
+  rejected?(raw: Uint8Array, reason: string): void
+}
+
+export interface EngineOptions {
+  store: ChainStore
+  spec: ChainSpec
+  /** The genesis block as written to the store by `initGenesis`. */
+  hooks?: TxHooks
+  extensions?: readonly PrecompileExtension[]
+  txSource?: TxSource
+  logger?: Logger
+}
+
+export interface Heads {
+  unsafe: Block
+  safe: Block
+  finalized: Block
+}
+
+interface PayloadJob {
+  builder: BlockBuilder
+  sealed?: SealedBlock
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
+}
+
+export function payloadFromBlock(b: Block): ExecutionPayload {
+  const h = b.header
+  return {
+    parentHash: h.parentHash,
+    feeRecipient: h.coinbase,
+    stateRoot: h.stateRoot,
+    receiptsRoot: h.receiptsRoot,
+    logsBloom: h.logsBloom,
+    prevRandao: h.mixHash,
+    blockNumber: h.number,
+    gasLimit: h.gasLimit,
+    gasUsed: h.gasUsed,
+    timestamp: h.timestamp,
+    extraData: h.extraData,
+    baseFeePerGas: h.baseFeePerGas,
+    blockHash: b.hash,
+    transactions: b.transactions.map((t) => t.raw),
+    ...(h.withdrawalsRoot ? { withdrawals: [] } : {}),
+    ...(h.blobGasUsed !== undefined ? { blobGasUsed: h.blobGasUsed, excessBlobGas: h.excessBlobGas } : {}),
+  }
+}
+
+export class ExecutionEngine {
+  readonly spec: ChainSpec
+  readonly store: ChainStore
+  private readonly commons: CommonCache
+  private readonly roots = new TrieRootCache()
+  private readonly ctx: BuilderContext
+  private readonly jobs = new Map<string, PayloadJob>()
+  /** Sealed blocks by hash, awaiting newPayload (what we built ourselves skips re-execution). */
+  private readonly built = new Map<string, SealedBlock>()
+  private readonly log: Logger
+  private heads!: Heads
+  private nextJobId = 1n
+  /** Serialises state-changing calls: one block at a time, like op-geth's chain mutex. */
+  private queue: Promise<unknown> = Promise.resolve()
+  txSource?: TxSource
+  private readonly headListeners = new Set<(b: Block, receipts: Receipt[]) => void>()
+
+  private constructor(opts: EngineOptions) {
+    this.spec = opts.spec
+    this.store = opts.store
+    this.commons = new CommonCache(opts.spec)
+    this.txSource = opts.txSource
+    this.log = (opts.logger ?? silentLogger()).child({ module: 'engine' })
+    this.ctx = {
+      spec: opts.spec,
+      commons: this.commons,
+      store: opts.store,
+      roots: this.roots,
+      hooks: opts.hooks,
+      extensions: opts.extensions,
+      l1Cost: async (state, forks) => {
+        const p = await readL1FeeParams(state)
+        const fn = selectL1CostFunction(p, forks)
+        const fields = l1ReceiptFields(p, forks)
+        return (raw) => ({ ...fn(raw), ...fields })
+      },
+      blockHash: (n) => this.canonicalHashForBuild(n),
+    }
+  }
+
+  /** Opens the engine over a store that already holds a genesis (see initGenesis). */
+  static async open(opts: EngineOptions): Promise<ExecutionEngine> {
+    const e = new ExecutionEngine(opts)
+    await e.loadHeads()
+    return e
+  }
+
+  private async canonicalHashForBuild(n: bigint): Promise<Uint8Array | undefined> {
+    return this.store.getCanonicalHash(n)
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async loadHeads(): Promise<void> {
+    const load = async (name: HeadName) => {
+      const h = await this.store.getHead(name)
+      if (!h) throw new EngineError(`database has no ${name} head: initialise it with a genesis first`)
+      const b = await this.store.getBlock(h)
+      if (!b) throw new EngineError(`${name} head block ${hex(h)} missing from the database`)
+      return b
+    }
+    this.heads = { unsafe: await load('unsafe'), safe: await load('safe'), finalized: await load('finalized') }
+    this.log.info(
+      { unsafe: Number(this.heads.unsafe.header.number), safe: Number(this.heads.safe.header.number) },
+      'Engine opened',
+    )
+  }
+
+  get head(): Heads {
+    return this.heads
+  }
+
+  onNewHead(listener: (b: Block, receipts: Receipt[]) => void): () => void {
+    this.headListeners.add(listener)
+    return () => this.headListeners.delete(listener)
+  }
+
+  /** The state at a block (read-only use: RPC calls, proofs). */
+  async stateAt(header: BlockHeader): Promise<StateDB> {
+    return new StateDB(this.store, header.stateRoot, this.roots)
+  }
+
+  // --- Engine API -------------------------------------------------------------------------------------
+
+  forkchoiceUpdated(
+    fc: ForkchoiceState,
+    attrs?: PayloadAttributes,
+  ): Promise<{ payloadStatus: PayloadStatus; payloadId?: Uint8Array }> {
+    return this.serial(async () => {
+      const head = await this.store.getBlock(fc.headBlockHash)
+      if (!head) return { payloadStatus: { status: 'SYNCING' } }
+      const safe = isZero(fc.safeBlockHash) ? this.heads.safe : await this.store.getBlock(fc.safeBlockHash)
+      const fin = isZero(fc.finalizedBlockHash)
+        ? this.heads.finalized
+        : await this.store.getBlock(fc.finalizedBlockHash)
+      if (!safe || !fin) throw new EngineError('forkchoice: unknown safe or finalized block')
+      if (safe.header.number > head.header.number || fin.header.number > safe.header.number) {
+        throw new EngineError('forkchoice: inconsistent heads (finalized <= safe <= head required)')
+      }
+      const headChanged = !bytesEqual(head.hash, this.heads.unsafe.hash)
+      await this.store.setHeads(headChanged ? head : undefined, {
+        unsafe: head.hash,
+        safe: safe.hash,
+        finalized: fin.hash,
+      })
+      this.heads = { unsafe: head, safe, finalized: fin }
+      if (headChanged) {
+        const receipts = (await this.store.getReceipts(head.hash)) ?? []
+        for (const l of this.headListeners) l(head, receipts)
+      }
+      const status: PayloadStatus = { status: 'VALID', latestValidHash: head.hash }
+      if (!attrs) return { payloadStatus: status }
+      const builder = await BlockBuilder.start(this.ctx, head.header, head.hash, attrs)
+      await builder.applyAttributesTransactions()
+      const id = new Uint8Array(8)
+      new DataView(id.buffer).setBigUint64(0, this.nextJobId++)
+      this.jobs.set(hex(id), { builder })
+      return { payloadStatus: status, payloadId: id }
+    })
+  }
+
+  /** Seals the payload job (pulling pool txs unless noTxPool) and returns its envelope. */
+  getPayload(payloadId: Uint8Array): Promise<ExecutionPayloadEnvelope & { block: Block }> {
+    return this.serial(async () => {
+      const job = this.jobs.get(hex(payloadId))
+      if (!job) throw new EngineError('unknown payload id', { payloadId: hex(payloadId) })
+      if (!job.sealed) {
+        if (!job.builder.attrs.noTxPool && this.txSource) await this.fillFromPool(job.builder, this.txSource)
+        job.sealed = await job.builder.seal()
+        this.built.set(hex(job.sealed.block.hash), job.sealed)
+        this.jobs.delete(hex(payloadId))
+      }
+      const b = job.sealed.block
+      return {
+        executionPayload: payloadFromBlock(b),
+        parentBeaconBlockRoot: b.header.parentBeaconBlockRoot,
+        block: b,
+      }
+    })
+  }
+
+  private async fillFromPool(builder: BlockBuilder, source: TxSource): Promise<void> {
+    const ts = builder.attrs.timestamp
+    for (const raw of source.pending()) {
+      if (builder.header.gasLimit - builder.gasUsed < 21000n) break
+      try {
+        const { tx, envelope } = parseSignedTx(raw, this.ctx, ts)
+        await builder.addTransaction(tx, envelope)
+      } catch (err) {
+        if (err instanceof InvalidTransactionError) source.rejected?.(raw, err.reason)
+        else throw err
+      }
+    }
+  }
+
+  /** Validates and stores a payload (re-executing it unless we built it). Does not change the head. */
+  newPayload(payload: ExecutionPayload, parentBeaconBlockRoot?: Uint8Array): Promise<PayloadStatus> {
+    return this.serial(async () => {
+      const known = await this.store.getHeader(payload.blockHash)
+      if (known) return { status: 'VALID', latestValidHash: payload.blockHash }
+      const own = this.built.get(hex(payload.blockHash))
+      if (own) {
+        await this.store.writeBlock(own.block, own.receipts, own.nodes, own.code)
+        this.built.delete(hex(payload.blockHash))
+        return { status: 'VALID', latestValidHash: payload.blockHash }
+      }
+      const parent = await this.store.getBlock(payload.parentHash)
+      if (!parent) return { status: 'SYNCING' }
+      try {
+        const sealed = await this.execute(parent, payload, parentBeaconBlockRoot)
+        await this.store.writeBlock(sealed.block, sealed.receipts, sealed.nodes, sealed.code)
+        return { status: 'VALID', latestValidHash: sealed.block.hash }
+      } catch (err) {
+        if (err instanceof InvalidPayloadError || err instanceof InvalidTransactionError) {
+          this.log.warn(
+            { l2: { number: Number(payload.blockNumber), hash: `0x${hex(payload.blockHash)}` }, err: err.message },
+            'Invalid payload',
+          )
+          return { status: 'INVALID', latestValidHash: parent.hash, validationError: err.message }
+        }
+        throw err
+      }
+    })
+  }
+
+  private async execute(parent: Block, p: ExecutionPayload, beaconRoot?: Uint8Array): Promise<SealedBlock> {
+    if (p.blockNumber !== parent.header.number + 1n) throw new InvalidPayloadError('block number is not parent + 1')
+    const forks = forksAt(this.spec, p.timestamp)
+    if (forks.ecotone && !beaconRoot) throw new InvalidPayloadError('missing parentBeaconBlockRoot (Ecotone)')
+    const holoceneParams = forks.holocene ? p.extraData.subarray(1, 9) : undefined
+    const builder = await BlockBuilder.start(this.ctx, parent.header, parent.hash, {
+      timestamp: p.timestamp,
+      prevRandao: p.prevRandao,
+      suggestedFeeRecipient: p.feeRecipient,
+      parentBeaconBlockRoot: beaconRoot,
+      transactions: p.transactions,
+      noTxPool: true,
+      gasLimit: p.gasLimit,
+      ...(holoceneParams ? { eip1559Params: holoceneParams } : {}),
+    })
+    await builder.applyAttributesTransactions()
+    const sealed = await builder.seal()
+    const h = sealed.block.header
+    const mismatch = (name: string, a: Uint8Array | bigint, b: Uint8Array | bigint) => {
+      const same = typeof a === 'bigint' ? a === b : bytesEqual(a, b as Uint8Array)
+      if (!same) throw new InvalidPayloadError(`${name} mismatch`, { name })
+    }
+    mismatch('baseFeePerGas', h.baseFeePerGas, p.baseFeePerGas)
+    mismatch('extraData', h.extraData, p.extraData)
+    mismatch('gasUsed', h.gasUsed, p.gasUsed)
+    mismatch('stateRoot', h.stateRoot, p.stateRoot)
+    mismatch('receiptsRoot', h.receiptsRoot, p.receiptsRoot)
+    mismatch('logsBloom', h.logsBloom, p.logsBloom)
+    mismatch('blockHash', sealed.block.hash, p.blockHash)
+    return sealed
+  }
+
+  /** Convenience for the sequencer and tests: build, insert and make canonical one block on the unsafe head. */
+  async buildBlock(attrs: PayloadAttributes, opts: { safe?: boolean } = {}): Promise<Block> {
+    const parent = this.heads.unsafe
+    const fc = {
+      headBlockHash: parent.hash,
+      safeBlockHash: this.heads.safe.hash,
+      finalizedBlockHash: this.heads.finalized.hash,
+    }
+    const { payloadId } = await this.forkchoiceUpdated(fc, attrs)
+    const env = await this.getPayload(payloadId as Uint8Array)
+    const status = await this.newPayload(env.executionPayload, env.parentBeaconBlockRoot)
+    if (status.status !== 'VALID') throw new EngineError(`built payload not valid: ${status.validationError}`)
+    const safe = opts.safe ? env.block.hash : this.heads.safe.hash
+    await this.forkchoiceUpdated({
+      headBlockHash: env.block.hash,
+      safeBlockHash: safe,
+      finalizedBlockHash: this.heads.finalized.hash,
+    })
+    return env.block
+  }
+
+  /** Recovered senders are stored with blocks; this re-derives a tx envelope's hash (for stores and tests). */
+  static txHash(raw: Uint8Array): Uint8Array {
+    return keccak_256(raw)
+  }
+}
+
+function isZero(b: Uint8Array): boolean {
+  for (const x of b) if (x !== 0) return false
+  return true
+}
+
+export type { Block, BlockHeader, Receipt, TxEnvelope }
+export { hashHeader }

@@ -1,0 +1,220 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Common, Mainnet } from '@ethereumjs/common'
+import { RLP } from '@ethereumjs/rlp'
+import { createFeeMarket1559Tx } from '@ethereumjs/tx'
+import { privateToAddress } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { ChainStore } from '../../node/db/chainStore.ts'
+import type { PayloadAttributes } from '../../node/engine/blockBuilder.ts'
+import type { ChainSpec } from '../../node/engine/chainSpec.ts'
+import { ExecutionEngine } from '../../node/engine/engine.ts'
+import { type GenesisState, initGenesis } from '../../node/engine/genesis.ts'
+import { bigintToBytes } from '../../node/engine/state/account.ts'
+
+// Test fixture: a Fjord/Granite chain whose genesis holds the real L1Block implementation (contracts-bedrock
+// 0.17.3 forge artifact) at 0x4200…0015 and funded dev accounts.
+
+export const DEV_KEYS = [
+  'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+].map((h) => Buffer.from(h, 'hex'))
+export const DEV_ADDRS = DEV_KEYS.map((k) => privateToAddress(k))
+export const L1_BLOCK = Buffer.from('4200000000000000000000000000000000000015', 'hex')
+export const DEPOSITOR = Buffer.from('deaddeaddeaddeaddeaddeaddeaddeaddead0001', 'hex')
+export const SEQUENCER_FEE_VAULT = Buffer.from('4200000000000000000000000000000000000011', 'hex')
+
+export const SPEC: ChainSpec = {
+  chainId: 901n,
+  regolithTime: 0n,
+  canyonTime: 0n,
+  deltaTime: 0n,
+  ecotoneTime: 0n,
+  fjordTime: 0n,
+  graniteTime: 0n,
+  eip1559Elasticity: 6n,
+  eip1559Denominator: 50n,
+  eip1559DenominatorCanyon: 250n,
+}
+
+export function artifact(name: string, file = name): { deployed: Uint8Array; creation: Uint8Array } {
+  const a = JSON.parse(
+    readFileSync(
+      new URL(
+        `../../node_modules/@eth-optimism/contracts-bedrock/forge-artifacts/${file}.sol/${name}.json`,
+        import.meta.url,
+      ),
+      'utf8',
+    ),
+  )
+  return {
+    deployed: Buffer.from(a.deployedBytecode.object.slice(2), 'hex'),
+    creation: Buffer.from(a.bytecode.object.slice(2), 'hex'),
+  }
+}
+
+export function genesisState(extraAccounts: GenesisState['alloc'] = []): GenesisState {
+  return {
+    timestamp: 1_700_000_000n,
+    gasLimit: 30_000_000n,
+    baseFeePerGas: 1_000_000_000n,
+    extraData: new Uint8Array(0),
+    coinbase: SEQUENCER_FEE_VAULT,
+    mixHash: new Uint8Array(32),
+    nonce: new Uint8Array(8),
+    difficulty: 0n,
+    alloc: [
+      { address: L1_BLOCK, balance: 0n, code: artifact('L1Block').deployed },
+      ...DEV_ADDRS.map((address) => ({ address, balance: 10n ** 24n })),
+      ...extraAccounts,
+    ],
+  }
+}
+
+export interface L1Info {
+  number: bigint
+  timestamp: bigint
+  baseFee: bigint
+  blobBaseFee: bigint
+  hash: Uint8Array
+  sequenceNumber: bigint
+  batcher: Uint8Array
+  baseFeeScalar: number
+  blobBaseFeeScalar: number
+}
+
+export const DEFAULT_L1_INFO: L1Info = {
+  number: 100n,
+  timestamp: 1_699_999_990n,
+  baseFee: 7_000_000_000n,
+  blobBaseFee: 3n,
+  hash: keccak_256(Uint8Array.of(1)),
+  sequenceNumber: 0n,
+  batcher: Buffer.alloc(20, 0xbb),
+  baseFeeScalar: 1368,
+  blobBaseFeeScalar: 810949,
+}
+
+/** setL1BlockValuesEcotone calldata (opstack-spec §2.2), written independently for the tests. */
+export function l1InfoCalldata(i: L1Info): Uint8Array {
+  const b = Buffer.alloc(164)
+  b.write('440a5e20', 0, 'hex')
+  b.writeUInt32BE(i.baseFeeScalar, 4)
+  b.writeUInt32BE(i.blobBaseFeeScalar, 8)
+  b.writeBigUInt64BE(i.sequenceNumber, 12)
+  b.writeBigUInt64BE(i.timestamp, 20)
+  b.writeBigUInt64BE(i.number, 28)
+  Buffer.from(i.baseFee.toString(16).padStart(64, '0'), 'hex').copy(b, 36)
+  Buffer.from(i.blobBaseFee.toString(16).padStart(64, '0'), 'hex').copy(b, 68)
+  Buffer.from(i.hash).copy(b, 100)
+  Buffer.from(i.batcher).copy(b, 144)
+  return b
+}
+
+export interface DepositFields {
+  sourceHash: Uint8Array
+  from: Uint8Array
+  to?: Uint8Array
+  mint: bigint
+  value: bigint
+  gas: bigint
+  isSystemTx?: boolean
+  data: Uint8Array
+}
+
+export function encodeDeposit(d: DepositFields): Uint8Array {
+  const body = RLP.encode([
+    d.sourceHash,
+    d.from,
+    d.to ?? new Uint8Array(0),
+    bigintToBytes(d.mint),
+    bigintToBytes(d.value),
+    bigintToBytes(d.gas),
+    d.isSystemTx ? Uint8Array.of(1) : new Uint8Array(0),
+    d.data,
+  ])
+  return Buffer.concat([Uint8Array.of(0x7e), body])
+}
+
+export function l1InfoDeposit(i: L1Info = DEFAULT_L1_INFO): Uint8Array {
+  return encodeDeposit({
+    sourceHash: keccak_256(
+      Buffer.concat([
+        Buffer.alloc(31),
+        Buffer.from([1]),
+        keccak_256(Buffer.concat([i.hash, Buffer.from(i.sequenceNumber.toString(16).padStart(64, '0'), 'hex')])),
+      ]),
+    ),
+    from: DEPOSITOR,
+    to: L1_BLOCK,
+    mint: 0n,
+    value: 0n,
+    gas: 1_000_000n,
+    data: l1InfoCalldata(i),
+  })
+}
+
+const common = new Common({ chain: { ...Mainnet, chainId: 901 } as never, hardfork: 'cancun' })
+
+export function signTransfer(
+  key: Uint8Array,
+  nonce: bigint,
+  to: Uint8Array,
+  value: bigint,
+  opts: { data?: Uint8Array; gas?: bigint; tip?: bigint; feeCap?: bigint } = {},
+): Uint8Array {
+  return createFeeMarket1559Tx(
+    {
+      chainId: 901n,
+      nonce,
+      to,
+      value,
+      data: opts.data ?? new Uint8Array(0),
+      gasLimit: opts.gas ?? 21000n,
+      maxPriorityFeePerGas: opts.tip ?? 1_000_000n,
+      maxFeePerGas: opts.feeCap ?? 10_000_000_000n,
+    },
+    { common },
+  )
+    .sign(key)
+    .serialize()
+}
+
+export function signCreate(key: Uint8Array, nonce: bigint, data: Uint8Array, gas = 3_000_000n): Uint8Array {
+  return createFeeMarket1559Tx(
+    { chainId: 901n, nonce, data, gasLimit: gas, maxPriorityFeePerGas: 1_000_000n, maxFeePerGas: 10_000_000_000n },
+    { common },
+  )
+    .sign(key)
+    .serialize()
+}
+
+export function attributes(parentTimestamp: bigint, txs: Uint8Array[], noTxPool = true): PayloadAttributes {
+  return {
+    timestamp: parentTimestamp + 2n,
+    prevRandao: keccak_256(bigintToBytes(parentTimestamp)),
+    suggestedFeeRecipient: SEQUENCER_FEE_VAULT,
+    parentBeaconBlockRoot: keccak_256(Uint8Array.of(9)),
+    transactions: txs,
+    noTxPool,
+    gasLimit: 30_000_000n,
+  }
+}
+
+export async function openEngine(dir?: string, genesis = genesisState()) {
+  const path = dir ?? mkdtempSync(join(tmpdir(), 'oln-engine-'))
+  const store = await ChainStore.open(path)
+  await initGenesis(store, SPEC, genesis)
+  const engine = await ExecutionEngine.open({ store, spec: SPEC })
+  return {
+    engine,
+    store,
+    path,
+    async close(remove = true) {
+      await store.close()
+      if (remove) rmSync(path, { recursive: true, force: true })
+    },
+  }
+}
