@@ -1,6 +1,6 @@
 import { RLP } from '@ethereumjs/rlp'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { Level } from 'level'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import { decodeHeader, encodeHeader } from '../engine/header.ts'
 import { bigintToBytes, bytesToBigint } from '../engine/state/account.ts'
 import type { StateStore } from '../engine/state/stateDB.ts'

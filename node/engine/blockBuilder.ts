@@ -1,13 +1,11 @@
 import { createEVM, type EVM } from '@ethereumjs/evm'
 import { RLP } from '@ethereumjs/rlp'
-import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Address, createAddressFromString } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import { opPrecompiles, type PrecompileExtension } from '../../precompiles/registry.ts'
 import { eip1559ParamsFor, encodeHoloceneExtraData, nextBaseFee } from './baseFee.ts'
 import { logsBloom, orInto } from './bloom.ts'
 import { type ChainSpec, type CommonCache, forksAt, type OpForks } from './chainSpec.ts'
-import { recoverAddress, recoveryId } from './crypto.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
 import { EMPTY_OMMERS_HASH, EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
 import {
@@ -20,9 +18,11 @@ import {
   type TxOutcome,
 } from './opTxProcessor.ts'
 import { DEPOSIT_TX_TYPE, encodeReceipt, orderedRoot } from './receipts.ts'
+import type { SenderRecovery } from './senderRecovery.ts'
 import { bytesToBigint } from './state/account.ts'
 import { StateDB, type StateStore, type TrieRootCache } from './state/stateDB.ts'
 import type { NodeSink } from './trie/merkleTrie.ts'
+import { decodeSignedTx, type SignedTx } from './txCodec.ts'
 import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
 
 /** Engine API payload attributes, OP-extended (opstack-spec §4.13, Appendix A). */
@@ -49,6 +49,7 @@ export interface BuilderContext {
   store: StateStore
   roots: TrieRootCache
   l1Cost: L1CostProvider
+  recovery: SenderRecovery
   hooks?: TxHooks
   extensions?: readonly PrecompileExtension[]
   /** Canonical hash of an ancestor by number (BLOCKHASH). */
@@ -95,37 +96,6 @@ export function decodeDeposit(raw: Uint8Array): DepositInput {
     isSystemTx: isSystem.length === 1 && isSystem[0] === 1,
     data,
   }
-}
-
-/** Parses a signed tx and recovers its sender with native secp256k1. */
-export function parseSignedTx(
-  raw: Uint8Array,
-  ctx: BuilderContext,
-  timestamp: bigint,
-): { tx: TypedTransaction; envelope: TxEnvelope } {
-  if (raw[0] === DEPOSIT_TX_TYPE) throw new InvalidTransactionError('deposit transactions cannot come from the pool')
-  let tx: TypedTransaction
-  try {
-    tx = createTxFromRLP(raw, { common: ctx.commons.at(timestamp) })
-  } catch (err) {
-    throw new InvalidTransactionError(`undecodable transaction: ${(err as Error).message}`)
-  }
-  const v = tx.v
-  const r = tx.r
-  const s = tx.s
-  if (v === undefined || r === undefined || s === undefined) throw new InvalidTransactionError('unsigned transaction')
-  if (tx.type === 0 && v !== 27n && v !== 28n && (v - 35n) / 2n !== ctx.spec.chainId) {
-    throw new InvalidTransactionError('invalid chain id for signer')
-  }
-  let from: Uint8Array
-  try {
-    const rb = Buffer.from(r.toString(16).padStart(64, '0'), 'hex')
-    const sb = Buffer.from(s.toString(16).padStart(64, '0'), 'hex')
-    from = recoverAddress(tx.getHashedMessageToSign(), recoveryId(v, ctx.spec.chainId), rb, sb)
-  } catch {
-    throw new InvalidTransactionError('invalid signature')
-  }
-  return { tx, envelope: { raw, hash: keccak_256(raw), type: tx.type, from } }
 }
 
 /**
@@ -306,28 +276,49 @@ export class BlockBuilder {
    * Applies a signed transaction whose sender is already recovered. Throws InvalidTransactionError (state
    * unchanged) when it cannot be included; the sequencer then skips it.
    */
-  async addTransaction(tx: TypedTransaction, envelope: TxEnvelope): Promise<Receipt> {
+  async addTransaction(tx: SignedTx, sender: Uint8Array): Promise<Receipt> {
     if (this.txs.length === 0) throw new InvalidPayloadError('the first transaction must be the L1 info deposit')
     if (!this.l1CostFn) this.l1CostFn = await this.ctx.l1Cost(this.state, this.forks)
-    const l1 = this.l1CostFn(envelope.raw)
-    const outcome = await this.processor.applyTransaction(
-      tx,
-      envelope.from,
-      envelope.hash,
-      this.header.gasLimit - this.cumulativeGas,
-      l1,
-    )
-    return this.record(envelope, outcome, false, l1)
+    const l1 = this.l1CostFn(tx.raw)
+    const outcome = await this.processor.applyTransaction(tx, sender, this.header.gasLimit - this.cumulativeGas, l1)
+    return this.record({ raw: tx.raw, hash: tx.hash, type: tx.type, from: sender }, outcome, false, l1)
   }
 
-  /** Applies the attributes' forced transactions (deposits, then any sequencer txs a batch carries). */
-  async applyAttributesTransactions(): Promise<void> {
-    for (const raw of this.attrs.transactions) {
-      if (raw[0] === DEPOSIT_TX_TYPE) await this.addDeposit(raw)
-      else {
-        const { tx, envelope } = parseSignedTx(raw, this.ctx, this.attrs.timestamp)
-        await this.addTransaction(tx, envelope)
+  /** Decodes signed txs and recovers their senders (in parallel); invalid ones come back as errors. */
+  async decodeAndRecover(
+    raws: readonly Uint8Array[],
+  ): Promise<({ tx: SignedTx; sender: Uint8Array } | InvalidTransactionError)[]> {
+    const decoded: (SignedTx | InvalidTransactionError)[] = raws.map((raw) => {
+      if (raw[0] === DEPOSIT_TX_TYPE)
+        return new InvalidTransactionError('deposit transactions cannot come from the pool')
+      try {
+        return decodeSignedTx(raw, this.ctx.spec.chainId)
+      } catch (err) {
+        if (err instanceof InvalidTransactionError) return err
+        throw err
       }
+    })
+    const valid = decoded.filter((d): d is SignedTx => !(d instanceof InvalidTransactionError))
+    const senders = await this.ctx.recovery.recover(valid)
+    let k = 0
+    return decoded.map((d) => {
+      if (d instanceof InvalidTransactionError) return d
+      const sender = senders[k++]
+      return sender ? { tx: d, sender } : new InvalidTransactionError('invalid signature')
+    })
+  }
+
+  /** Applies the attributes' forced transactions: deposits, then any sequencer txs a batch carries. */
+  async applyAttributesTransactions(): Promise<void> {
+    const raws = this.attrs.transactions
+    let i = 0
+    while (i < raws.length && raws[i]?.[0] === DEPOSIT_TX_TYPE) await this.addDeposit(raws[i++] as Uint8Array)
+    if (i === raws.length) return
+    const rest = await this.decodeAndRecover(raws.slice(i))
+    for (const r of rest) {
+      if (r instanceof InvalidTransactionError)
+        throw new InvalidPayloadError(`invalid transaction in payload: ${r.reason}`)
+      await this.addTransaction(r.tx, r.sender)
     }
   }
 

@@ -1,4 +1,4 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import type { Log } from './types.ts'
 
 // Ethereum 2048-bit log bloom: three 11-bit indexes from the first six bytes of keccak(item).

@@ -1,6 +1,6 @@
 import type { CustomCrypto } from '@ethereumjs/common'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import secp256k1 from 'secp256k1'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 
 // Native secp256k1 (prebuilt binary) recovers ~20x faster than the pure-JS curve ethereumjs uses by default.
 

@@ -1,20 +1,15 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import type { Logger } from '../../config/logger.ts'
 import { silentLogger } from '../../config/logger.ts'
 import type { PrecompileExtension } from '../../precompiles/registry.ts'
 import type { ChainStore, HeadName } from '../db/chainStore.ts'
-import {
-  BlockBuilder,
-  type BuilderContext,
-  type PayloadAttributes,
-  parseSignedTx,
-  type SealedBlock,
-} from './blockBuilder.ts'
+import { BlockBuilder, type BuilderContext, type PayloadAttributes, type SealedBlock } from './blockBuilder.ts'
 import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
 import { hashHeader } from './header.ts'
 import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.ts'
 import type { TxHooks } from './opTxProcessor.ts'
+import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
 import { StateDB, TrieRootCache } from './state/stateDB.ts'
 import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
@@ -80,6 +75,8 @@ export interface EngineOptions {
   extensions?: readonly PrecompileExtension[]
   txSource?: TxSource
   logger?: Logger
+  /** Worker threads for sender recovery (default: cores - 1, at most 4). */
+  recoveryWorkers?: number
 }
 
 export interface Heads {
@@ -129,6 +126,7 @@ export class ExecutionEngine {
   /** Sealed blocks by hash, awaiting newPayload (what we built ourselves skips re-execution). */
   private readonly built = new Map<string, SealedBlock>()
   private readonly log: Logger
+  private readonly recovery: SenderRecovery
   private heads!: Heads
   private nextJobId = 1n
   /** Serialises state-changing calls: one block at a time, like op-geth's chain mutex. */
@@ -142,7 +140,9 @@ export class ExecutionEngine {
     this.commons = new CommonCache(opts.spec)
     this.txSource = opts.txSource
     this.log = (opts.logger ?? silentLogger()).child({ module: 'engine' })
+    this.recovery = new SenderRecovery(opts.recoveryWorkers)
     this.ctx = {
+      recovery: this.recovery,
       spec: opts.spec,
       commons: this.commons,
       store: opts.store,
@@ -264,18 +264,42 @@ export class ExecutionEngine {
     })
   }
 
+  /** Pulls pool txs in chunks (decoded and sender-recovered in parallel) until the block is full. */
   private async fillFromPool(builder: BlockBuilder, source: TxSource): Promise<void> {
-    const ts = builder.attrs.timestamp
+    const CHUNK = 2048
+    let chunk: Uint8Array[] = []
+    const apply = async () => {
+      const decoded = await builder.decodeAndRecover(chunk)
+      for (let i = 0; i < decoded.length; i++) {
+        const d = decoded[i]
+        const raw = chunk[i] as Uint8Array
+        if (d instanceof InvalidTransactionError) {
+          source.rejected?.(raw, d.reason)
+          continue
+        }
+        if (!d) continue
+        if (builder.header.gasLimit - builder.gasUsed < 21000n) return false
+        try {
+          await builder.addTransaction(d.tx, d.sender)
+        } catch (err) {
+          if (err instanceof InvalidTransactionError) source.rejected?.(raw, err.reason)
+          else throw err
+        }
+      }
+      return true
+    }
     for (const raw of source.pending()) {
-      if (builder.header.gasLimit - builder.gasUsed < 21000n) break
-      try {
-        const { tx, envelope } = parseSignedTx(raw, this.ctx, ts)
-        await builder.addTransaction(tx, envelope)
-      } catch (err) {
-        if (err instanceof InvalidTransactionError) source.rejected?.(raw, err.reason)
-        else throw err
+      chunk.push(raw)
+      if (chunk.length >= CHUNK) {
+        if (!(await apply())) return
+        chunk = []
       }
     }
+    if (chunk.length > 0) await apply()
+  }
+
+  async close(): Promise<void> {
+    await this.recovery.close()
   }
 
   /** Validates and stores a payload (re-executing it unless we built it). Does not change the head. */

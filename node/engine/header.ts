@@ -1,5 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import type { BlockHeader } from './types.ts'
 
 // Geth header RLP: the optional tail fields are appended in fork order and must be contiguous.

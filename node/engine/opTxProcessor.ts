@@ -1,10 +1,10 @@
 import type { EVM } from '@ethereumjs/evm'
-import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address, bytesToUnprefixedHex, createAddressFromString } from '@ethereumjs/util'
 import type { OpForks } from './chainSpec.ts'
 import { InvalidTransactionError } from './errors.ts'
 import { type AccountRecord, bytesEqual, EMPTY_ACCOUNT, isEmptyAccount, KECCAK_EMPTY } from './state/account.ts'
 import type { StateDB } from './state/stateDB.ts'
+import { type SignedTx, txIntrinsicGas } from './txCodec.ts'
 import type { Log } from './types.ts'
 
 // The OP state transition for one transaction, as op-geth's state_transition.go does it (opstack-spec §1.4, §3):
@@ -153,28 +153,26 @@ export class OpTxProcessor {
 
   /** Applies a signed (non-deposit) transaction. Throws InvalidTransactionError if it cannot be included. */
   async applyTransaction(
-    tx: TypedTransaction,
+    tx: SignedTx,
     sender: Uint8Array,
-    txHash: Uint8Array,
     gasAvailable: bigint,
     l1Cost: L1CostResult,
   ): Promise<TxOutcome> {
     const env = this.env
-    if (tx.type > 2) throw new InvalidTransactionError(`transaction type ${tx.type} not supported`)
+    const txHash = tx.hash
     if (tx.gasLimit > gasAvailable)
       throw new InvalidTransactionError('gas limit reached', { gas: tx.gasLimit, gasAvailable })
-    const intrinsic = tx.getIntrinsicGas()
+    const intrinsic = txIntrinsicGas(tx, env.forks.canyon)
     if (tx.gasLimit < intrinsic) {
       throw new InvalidTransactionError('intrinsic gas too low', { gas: tx.gasLimit, intrinsic })
     }
-    const to = tx.to?.bytes
+    const to = tx.to
     const isCreate = to === undefined
     if (isCreate && env.forks.canyon && tx.data.length > MAX_INITCODE_SIZE) {
       throw new InvalidTransactionError('max initcode size exceeded', { size: tx.data.length })
     }
-    const feeCap = 'maxFeePerGas' in tx ? (tx.maxFeePerGas as bigint) : (tx as { gasPrice: bigint }).gasPrice
-    const tipCap =
-      'maxPriorityFeePerGas' in tx ? (tx.maxPriorityFeePerGas as bigint) : (tx as { gasPrice: bigint }).gasPrice
+    const feeCap = tx.maxFeePerGas
+    const tipCap = tx.maxPriorityFeePerGas
     if (tipCap > feeCap) throw new InvalidTransactionError('max priority fee per gas higher than max fee per gas')
     if (feeCap < env.baseFee) {
       throw new InvalidTransactionError('max fee per gas less than block base fee', { feeCap, baseFee: env.baseFee })
@@ -213,7 +211,7 @@ export class OpTxProcessor {
 
   /** Value transfer to a code-less, non-precompile account: what the EVM would do, without entering it. */
   private async applyPlainTransfer(
-    tx: TypedTransaction,
+    tx: SignedTx,
     sender: Uint8Array,
     fromAcc: AccountRecord,
     to: Uint8Array,
@@ -249,7 +247,7 @@ export class OpTxProcessor {
   }
 
   private async applyWithEvm(
-    tx: TypedTransaction,
+    tx: SignedTx,
     sender: Uint8Array,
     fromAcc: AccountRecord,
     intrinsic: bigint,
@@ -259,8 +257,7 @@ export class OpTxProcessor {
   ): Promise<TxOutcome> {
     const evm = this.evm
     const caller = new Address(sender)
-    const accessList = ('accessList' in tx ? tx.accessList : []) as [Uint8Array, Uint8Array[]][]
-    this.warm(sender, tx.to?.bytes, accessList)
+    this.warm(sender, tx.to, tx.accessList)
     await evm.journal.checkpoint()
     // Buy gas (at the effective price) and the L1 data fee, bump the nonce.
     await evm.journal.putAccount(
@@ -278,7 +275,7 @@ export class OpTxProcessor {
       caller,
       origin: caller,
       gasLimit: tx.gasLimit - intrinsic,
-      to: tx.to,
+      to: tx.to ? new Address(tx.to) : undefined,
       value: tx.value,
       data: tx.data,
       skipNonceIncrement: true,

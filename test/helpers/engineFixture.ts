@@ -5,7 +5,7 @@ import { Common, Mainnet } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { privateToAddress } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import { ChainStore } from '../../node/db/chainStore.ts'
 import type { PayloadAttributes } from '../../node/engine/blockBuilder.ts'
 import type { ChainSpec } from '../../node/engine/chainSpec.ts'
@@ -213,6 +213,7 @@ export async function openEngine(dir?: string, genesis = genesisState()) {
     store,
     path,
     async close(remove = true) {
+      await engine.close()
       await store.close()
       if (remove) rmSync(path, { recursive: true, force: true })
     },

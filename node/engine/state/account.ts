@@ -1,5 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../../config/keccak.ts'
 import { EMPTY_TRIE_ROOT } from '../header.ts'
 
 export const KECCAK_EMPTY = keccak_256(new Uint8Array(0))

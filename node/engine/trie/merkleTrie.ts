@@ -1,4 +1,4 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../../config/keccak.ts'
 import { EMPTY_TRIE_ROOT } from '../header.ts'
 import {
   type BranchNode,

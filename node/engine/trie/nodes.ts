@@ -1,5 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../../../config/keccak.ts'
 
 // Trie nodes are immutable: an update builds new nodes along the path and shares every untouched subtree.
 // That lets the next block start from the previous block's root object without re-reading the database,
