@@ -213,21 +213,31 @@ export class ChainStore implements StateStore {
     if (newHead) {
       const oldHeadHash = await this.getHead('unsafe')
       const oldHead = oldHeadHash ? await this.getHeader(oldHeadHash) : undefined
-      // Walk the new chain back until it meets the canonical chain.
-      let cur: Block | undefined = newHead
-      while (cur) {
-        const canon = await this.getCanonicalHash(cur.header.number)
-        if (canon && hexOf(canon) === hexOf(cur.hash)) break
-        ops.push({ type: 'put', key: key(Bucket.canonical, be64(cur.header.number)), value: cur.hash })
-        cur.transactions.forEach((t, i) => {
+      // Walk the new chain back (by header) until it meets the canonical chain; only blocks that become
+      // canonical need their bodies (for the tx lookups).
+      let hash: Uint8Array = newHead.hash
+      let header: BlockHeader = newHead.header
+      let block: Block | undefined = newHead
+      for (;;) {
+        const canon = await this.getCanonicalHash(header.number)
+        if (canon && hexOf(canon) === hexOf(hash)) break
+        ops.push({ type: 'put', key: key(Bucket.canonical, be64(header.number)), value: hash })
+        const b = block ?? (await this.getBlock(hash))
+        const txs = b?.transactions ?? []
+        for (let i = 0; i < txs.length; i++) {
           ops.push({
             type: 'put',
-            key: key(Bucket.txLookup, t.hash),
-            value: RLP.encode([cur!.hash, bigintToBytes(BigInt(i))]),
+            key: key(Bucket.txLookup, (txs[i] as TxEnvelope).hash),
+            value: RLP.encode([hash, bigintToBytes(BigInt(i))]),
           })
-        })
-        if (cur.header.number === 0n) break
-        cur = await this.getBlock(cur.header.parentHash)
+        }
+        if (header.number === 0n) break
+        const parent = await this.getHeader(header.parentHash)
+        if (!parent)
+          throw new Error(`chain store: parent ${hexOf(header.parentHash)} of block ${header.number} missing`)
+        hash = header.parentHash
+        header = parent
+        block = undefined
       }
       // Drop canonical entries above the new head (the new chain is shorter than the old one).
       if (oldHead && oldHead.number > newHead.header.number) {

@@ -229,7 +229,7 @@ export class ExecutionEngine {
         finalized: fin.hash,
       })
       this.heads = { unsafe: head, safe, finalized: fin }
-      if (headChanged) {
+      if (headChanged && this.headListeners.size > 0) {
         const receipts = (await this.store.getReceipts(head.hash)) ?? []
         for (const l of this.headListeners) l(head, receipts)
       }

@@ -1,7 +1,6 @@
 import { RLP } from '@ethereumjs/rlp'
 import { bigintToBytes } from './state/account.ts'
-import { MemoryNodeSource } from './trie/memoryNodeSource.ts'
-import { MerkleTrie } from './trie/merkleTrie.ts'
+import { orderedTrieRoot } from './trie/orderedTrie.ts'
 import type { Receipt } from './types.ts'
 
 export const DEPOSIT_TX_TYPE = 0x7e
@@ -27,9 +26,5 @@ export function encodeReceipt(r: Receipt, canyon: boolean): Uint8Array {
 
 /** Root of an ordered list (transactions or receipts): a trie keyed by rlp(index). */
 export async function orderedRoot(items: readonly Uint8Array[]): Promise<Uint8Array> {
-  const trie = new MerkleTrie(new MemoryNodeSource())
-  for (let i = 0; i < items.length; i++) {
-    await trie.put(RLP.encode(i === 0 ? new Uint8Array(0) : bigintToBytes(BigInt(i))), items[i] as Uint8Array)
-  }
-  return trie.rootHash()
+  return orderedTrieRoot(items)
 }
