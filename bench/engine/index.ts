@@ -11,7 +11,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import secp256k1 from 'secp256k1'
 import '../../config/polyfills.ts'
 import { ChainStore } from '../../node/db/chainStore.ts'
-import { ExecutionEngine } from '../../node/engine/engine.ts'
+import { type AdmittedTx, ExecutionEngine } from '../../node/engine/engine.ts'
 import { initGenesis } from '../../node/engine/genesis.ts'
 import {
   artifact,
@@ -100,7 +100,12 @@ interface Figures {
   msPerBlock: number
 }
 
-async function benchEngine(w: Workload): Promise<Figures> {
+/**
+ * mode 'admitted': txs were decoded and sender-recovered at admission (the sequencer's pool path); the block
+ * build is execution + state root + persistence. mode 'raw': the block is built from raw txs, including
+ * decoding and parallel sender recovery (what re-executing a received payload costs).
+ */
+async function benchEngine(w: Workload, mode: 'admitted' | 'raw' = 'admitted'): Promise<Figures & { admitPerS: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'oln-bench-'))
   // WETH98 deployed in genesis with every sender holding a balance (mapping balanceOf at slot 0).
   const wethCode = artifact('WETH98').deployed
@@ -119,10 +124,18 @@ async function benchEngine(w: Workload): Promise<Figures> {
   let totalMs = 0
   let totalTx = 0
   let totalGas = 0n
+  let admitMs = 0
   try {
     for (let b = 0; b < BLOCKS; b++) {
       const raws = blockTxs(SPEC.chainId, w, b, b * PER_SENDER, WETH)
-      engine.txSource = { pending: () => raws, rejected: (_r, why) => console.error('rejected', why) }
+      let pending: Iterable<Uint8Array | AdmittedTx> = raws
+      if (mode === 'admitted') {
+        const ta = performance.now()
+        const admitted = await engine.admit(raws)
+        admitMs += performance.now() - ta
+        pending = admitted.filter((a): a is AdmittedTx => !(a instanceof Error))
+      }
+      engine.txSource = { pending: () => pending, rejected: (_r, why) => console.error('rejected', why) }
       const parent = engine.head.unsafe
       const attrs = {
         ...attributes(
@@ -140,7 +153,7 @@ async function benchEngine(w: Workload): Promise<Figures> {
       totalMs += ms
       totalTx += TXS
       totalGas += block.header.gasUsed
-      console.log(`  engine ${w}: block ${block.header.number} ${TXS} txs in ${ms.toFixed(0)} ms`)
+      console.log(`  oln ${w} (${mode}): block ${block.header.number} ${TXS} txs in ${ms.toFixed(0)} ms`)
     }
   } finally {
     await engine.close()
@@ -151,6 +164,7 @@ async function benchEngine(w: Workload): Promise<Figures> {
     txPerS: (totalTx / totalMs) * 1000,
     mgasPerS: Number(totalGas) / 1e6 / (totalMs / 1000),
     msPerBlock: totalMs / BLOCKS,
+    admitPerS: admitMs > 0 ? (totalTx / admitMs) * 1000 : 0,
   }
 }
 
@@ -271,14 +285,17 @@ async function benchAnvil(w: Workload): Promise<Figures> {
 async function main() {
   console.log(`engine bench: ${BLOCKS} blocks x ${TXS} txs (${SENDERS} senders x ${PER_SENDER}), fresh recipients`)
   const et = await benchEngine('transfer')
+  const er = await benchEngine('transfer', 'raw')
   if (process.env.BENCH_ONLY === 'engine-transfer') return
   const at = await benchAnvil('transfer')
   const ee = await benchEngine('erc20')
   const ae = await benchAnvil('erc20')
   const row = (n: string, f: Figures) =>
     `  ${n.padEnd(22)} ${f.txPerS.toFixed(0).padStart(8)} tx/s ${f.mgasPerS.toFixed(1).padStart(8)} Mgas/s ${f.msPerBlock.toFixed(0).padStart(6)} ms/block`
-  console.log('\nresults (block build incl. parse, sender recovery, execution, state root, LevelDB write):')
+  console.log('\nresults (block build: execution, state root, receipts, LevelDB write; raw also decodes + recovers):')
   console.log(row('oln transfers', et))
+  console.log(row('oln transfers (raw)', er))
+  console.log(`  oln admission (decode + native sender recovery, ${'parallel'}): ${et.admitPerS.toFixed(0)} tx/s`)
   console.log(row('anvil transfers', at))
   console.log(row('oln erc20', ee))
   console.log(row('anvil erc20', ae))
@@ -287,6 +304,8 @@ async function main() {
       bench: 'engine',
       txs_per_block: TXS,
       transfers_per_s: Math.round(et.txPerS),
+      transfers_raw_per_s: Math.round(er.txPerS),
+      admission_per_s: Math.round(et.admitPerS),
       anvil_transfers_per_s: Math.round(at.txPerS),
       erc20_per_s: Math.round(ee.txPerS),
       anvil_erc20_per_s: Math.round(ae.txPerS),

@@ -2,11 +2,25 @@
 // LibZip.flzCompress and op-geth's FlzCompressLen (opstack-spec §3.3). Used by the Fjord L1 fee.
 // Ported from the spec's pseudo-code; the hash table is reused across calls (single-threaded).
 
+// Entries are stamped with a per-call generation instead of clearing 32 KiB per call: an entry from an older
+// call reads as 0, exactly like a freshly zeroed table.
 const table = new Uint32Array(8192)
+const stamp = new Uint32Array(8192)
+let generation = 0
 
 export function flzCompressLen(ib: Uint8Array): number {
   const len = ib.length
-  table.fill(0)
+  generation++
+  if (generation === 0xffffffff) {
+    stamp.fill(0)
+    generation = 1
+  }
+  const gen = generation
+  const get = (h: number) => (stamp[h] === gen ? (table[h] as number) : 0)
+  const set = (h: number, v: number) => {
+    table[h] = v
+    stamp[h] = gen
+  }
   let n = 0
   const u24 = (i: number) => (ib[i] as number) | ((ib[i + 1] as number) << 8) | ((ib[i + 2] as number) << 16)
   const hash = (v: number) => (Math.imul(0x9e3779b9, v) >>> 19) & 0x1fff
@@ -21,7 +35,7 @@ export function flzCompressLen(ib: Uint8Array): number {
     n += l % 262 >= 6 ? 3 : 2
   }
   const setNextHash = (p: number) => {
-    table[hash(u24(p))] = p
+    set(hash(u24(p)), p)
     return p + 1
   }
   let a = 0
@@ -32,8 +46,8 @@ export function flzCompressLen(ib: Uint8Array): number {
     for (;;) {
       const s = u24(ip)
       const h = hash(s)
-      r = table[h] as number
-      table[h] = ip
+      r = get(h)
+      set(h, ip)
       const d = (ip - r) >>> 0
       if (ip >= ipLimit) break
       ip++

@@ -287,6 +287,7 @@ export class BlockBuilder {
   /** Decodes signed txs and recovers their senders (in parallel); invalid ones come back as errors. */
   async decodeAndRecover(
     raws: readonly Uint8Array[],
+    opts: { background?: boolean } = {},
   ): Promise<({ tx: SignedTx; sender: Uint8Array } | InvalidTransactionError)[]> {
     const decoded: (SignedTx | InvalidTransactionError)[] = raws.map((raw) => {
       if (raw[0] === DEPOSIT_TX_TYPE)
@@ -299,12 +300,12 @@ export class BlockBuilder {
       }
     })
     const valid = decoded.filter((d): d is SignedTx => !(d instanceof InvalidTransactionError))
-    const senders = await this.ctx.recovery.recover(valid)
+    const senders = await this.ctx.recovery.recover(valid, opts)
     let k = 0
     return decoded.map((d) => {
       if (d instanceof InvalidTransactionError) return d
       const sender = senders[k++]
-      return sender ? { tx: d, sender } : new InvalidTransactionError('invalid signature')
+      return sender ? { tx: d, sender } : new InvalidTransactionError('invalid signature', { raw: d.raw })
     })
   }
 
@@ -330,6 +331,7 @@ export class BlockBuilder {
     const sink: NodeSink = (h, rlp) => {
       nodes.push([h, rlp])
     }
+    await this.processor.flushFees()
     const { stateRoot, code } = await this.state.commitToStore(sink)
     const transactionsRoot = await orderedRoot(this.txs.map((t) => t.raw))
     const receiptsRoot = await orderedRoot(this.receipts.map((r) => encodeReceipt(r, this.forks.canyon)))

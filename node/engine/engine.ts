@@ -11,6 +11,7 @@ import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.
 import type { TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
+import { decodeSignedTx, type SignedTx } from './txCodec.ts'
 import { StateDB, TrieRootCache } from './state/stateDB.ts'
 import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
 
@@ -60,9 +61,18 @@ export interface ExecutionPayloadEnvelope {
 }
 
 /** Pending pool transactions for a block being built (the sequencer's tx pool implements it). */
+/** A pool transaction the sequencer already decoded and whose sender it recovered at admission. */
+export interface AdmittedTx {
+  tx: SignedTx
+  sender: Uint8Array
+}
+
 export interface TxSource {
-  /** Candidate txs in the order they should be tried (per sender by nonce). */
-  pending(): Iterable<Uint8Array>
+  /**
+   * Candidate txs in the order they should be tried (per sender by nonce): raw bytes (decoded and
+   * sender-recovered here, in parallel) or admitted txs (used as they are).
+   */
+  pending(): Iterable<Uint8Array | AdmittedTx>
   /** Told about txs that could not be included, so the pool can drop or park them. */
   rejected?(raw: Uint8Array, reason: string): void
 }
@@ -250,8 +260,14 @@ export class ExecutionEngine {
       const job = this.jobs.get(hex(payloadId))
       if (!job) throw new EngineError('unknown payload id', { payloadId: hex(payloadId) })
       if (!job.sealed) {
+        const t0 = performance.now()
         if (!job.builder.attrs.noTxPool && this.txSource) await this.fillFromPool(job.builder, this.txSource)
+        const t1 = performance.now()
         job.sealed = await job.builder.seal()
+        this.log.debug(
+          { l2: Number(job.sealed.block.header.number), txs: job.sealed.block.transactions.length, fillMs: Math.round(t1 - t0), sealMs: Math.round(performance.now() - t1) },
+          'Payload sealed',
+        )
         this.built.set(hex(job.sealed.block.hash), job.sealed)
         this.jobs.delete(hex(payloadId))
       }
@@ -264,38 +280,77 @@ export class ExecutionEngine {
     })
   }
 
-  /** Pulls pool txs in chunks (decoded and sender-recovered in parallel) until the block is full. */
+  /**
+   * Pulls pool txs until the block is full. Chunks are decoded here and their senders recovered on worker
+   * threads while the previous chunk executes (a two-stage pipeline).
+   */
   private async fillFromPool(builder: BlockBuilder, source: TxSource): Promise<void> {
-    const CHUNK = 2048
-    let chunk: Uint8Array[] = []
-    const apply = async () => {
-      const decoded = await builder.decodeAndRecover(chunk)
-      for (let i = 0; i < decoded.length; i++) {
-        const d = decoded[i]
-        const raw = chunk[i] as Uint8Array
+    const CHUNK = this.recovery.parallel ? 512 : 2048
+    const background = this.recovery.parallel
+    const it = source.pending()[Symbol.iterator]()
+    type Item = { tx: SignedTx; sender: Uint8Array } | InvalidTransactionError
+    const nextChunk = () => {
+      const raws: Uint8Array[] = []
+      const ready: Item[] = []
+      for (let r = it.next(); !r.done; r = it.next()) {
+        const v = r.value
+        if (v instanceof Uint8Array) raws.push(v)
+        else ready.push(v)
+        if (raws.length + ready.length >= CHUNK) break
+      }
+      if (raws.length === 0 && ready.length === 0) return undefined
+      // Raw txs of a chunk are decoded and recovered together; admitted ones keep their order after them
+      // only when a chunk mixes both (pools hand over one kind).
+      const decoded: Promise<Item[]> =
+        raws.length === 0
+          ? Promise.resolve(ready)
+          : builder.decodeAndRecover(raws, { background }).then((d) => (ready.length ? [...d, ...ready] : d))
+      return { decoded }
+    }
+    let current = nextChunk()
+    while (current) {
+      const next = nextChunk()
+      const decoded = await current.decoded
+      for (const d of decoded) {
         if (d instanceof InvalidTransactionError) {
-          source.rejected?.(raw, d.reason)
+          source.rejected?.(d.meta.raw as Uint8Array, d.reason)
           continue
         }
-        if (!d) continue
-        if (builder.header.gasLimit - builder.gasUsed < 21000n) return false
+        if (builder.header.gasLimit - builder.gasUsed < 21000n) {
+          await next?.decoded
+          return
+        }
         try {
           await builder.addTransaction(d.tx, d.sender)
         } catch (err) {
-          if (err instanceof InvalidTransactionError) source.rejected?.(raw, err.reason)
+          if (err instanceof InvalidTransactionError) source.rejected?.(d.tx.raw, err.reason)
           else throw err
         }
       }
-      return true
+      current = next
     }
-    for (const raw of source.pending()) {
-      chunk.push(raw)
-      if (chunk.length >= CHUNK) {
-        if (!(await apply())) return
-        chunk = []
+  }
+
+  /** Decodes a raw tx and recovers its sender (the sequencer's admission step). */
+  async admit(raws: readonly Uint8Array[]): Promise<(AdmittedTx | InvalidTransactionError)[]> {
+    const out: (AdmittedTx | InvalidTransactionError)[] = new Array(raws.length)
+    const decoded: SignedTx[] = []
+    const at: number[] = []
+    raws.forEach((raw, i) => {
+      try {
+        decoded.push(decodeSignedTx(raw, this.spec.chainId))
+        at.push(i)
+      } catch (err) {
+        if (err instanceof InvalidTransactionError) out[i] = err
+        else throw err
       }
-    }
-    if (chunk.length > 0) await apply()
+    })
+    const senders = await this.recovery.recover(decoded)
+    decoded.forEach((tx, k) => {
+      const sender = senders[k]
+      out[at[k] as number] = sender ? { tx, sender } : new InvalidTransactionError('invalid signature')
+    })
+    return out
   }
 
   async close(): Promise<void> {

@@ -196,13 +196,13 @@ export class OpTxProcessor {
       })
     }
     const hookCtx: TxHookContext = { state: this.state, env, from: sender, to, isDeposit: false, txHash }
-    await this.hooks.beforeTx?.(hookCtx)
-
     const toAccount = to ? await this.state.readAccount(to) : null
     let outcome: TxOutcome
     if (this.isPlainTransfer(to, toAccount) && !this.hooks.beforeTx && !this.hooks.afterTx) {
       outcome = await this.applyPlainTransfer(tx, sender, fromAcc, to as Uint8Array, intrinsic, price, tip, l1Cost)
     } else {
+      await this.flushFees()
+      await this.hooks.beforeTx?.(hookCtx)
       outcome = await this.applyWithEvm(tx, sender, fromAcc, intrinsic, price, tip, l1Cost)
     }
     await this.hooks.afterTx?.(hookCtx, outcome)
@@ -227,7 +227,7 @@ export class OpTxProcessor {
       balance: fromAcc.balance - gasUsed * price - l1Cost.fee - tx.value,
     })
     await this.credit(to, tx.value)
-    await this.payFees(gasUsed, tip, l1Cost.fee)
+    this.deferFees(gasUsed, tip, l1Cost.fee)
     await this.state.commit()
     return {
       status: 1,
@@ -238,6 +238,29 @@ export class OpTxProcessor {
       effectiveGasPrice: price,
       returnValue: new Uint8Array(0),
     }
+  }
+
+  // Fee-vault credits from plain transfers are summed and applied before anything that could observe the
+  // vaults (an EVM-path tx, a deposit, a hook, sealing): plain transfers cannot read balances, so the
+  // resulting state is identical to crediting per transaction.
+  private pendingFees = { tip: 0n, base: 0n, l1: 0n, count: 0 }
+
+  private deferFees(gasUsed: bigint, tip: bigint, l1Fee: bigint): void {
+    const p = this.pendingFees
+    p.tip += gasUsed * tip
+    p.base += gasUsed * this.env.baseFee
+    p.l1 += l1Fee
+    p.count++
+  }
+
+  /** Applies deferred fee-vault credits. Must run before any EVM execution and before the state root. */
+  async flushFees(): Promise<void> {
+    const p = this.pendingFees
+    if (p.count === 0) return
+    this.pendingFees = { tip: 0n, base: 0n, l1: 0n, count: 0 }
+    await this.credit(this.env.coinbase.bytes, p.tip)
+    await this.credit(BASE_FEE_VAULT.bytes, p.base)
+    await this.credit(L1_FEE_VAULT.bytes, p.l1)
   }
 
   private async payFees(gasUsed: bigint, tip: bigint, l1Fee: bigint): Promise<void> {
@@ -318,6 +341,7 @@ export class OpTxProcessor {
     const env = this.env
     if (!env.forks.regolith) throw new InvalidTransactionError('pre-Regolith deposit rules are not supported')
     if (d.gas > gasAvailable) throw new InvalidTransactionError('gas limit reached', { gas: d.gas, gasAvailable })
+    await this.flushFees()
     const evm = this.evm
     const caller = new Address(d.from)
     const hookCtx: TxHookContext = { state: this.state, env, from: d.from, to: d.to, isDeposit: true, txHash }

@@ -35,26 +35,38 @@ export class SenderRecovery {
     }
   }
 
-  /** Recovers each tx's sender; `null` marks an invalid signature. */
-  async recover(txs: readonly SignedTx[]): Promise<(Uint8Array | null)[]> {
+  get parallel(): boolean {
+    return this.workers.length > 0
+  }
+
+  /**
+   * Recovers each tx's sender; `null` marks an invalid signature. With `background`, all the work goes to the
+   * workers so the calling thread stays free (the block builder executes the previous chunk meanwhile);
+   * otherwise the calling thread takes a share too.
+   */
+  async recover(txs: readonly SignedTx[], opts: { background?: boolean } = {}): Promise<(Uint8Array | null)[]> {
     const out: (Uint8Array | null)[] = new Array(txs.length)
-    if (this.workers.length === 0 || txs.length < this.minParallel) {
+    if (this.workers.length === 0 || (!opts.background && txs.length < this.minParallel)) {
       for (let i = 0; i < txs.length; i++) out[i] = this.recoverOne(txs[i] as SignedTx)
       return out
     }
-    const parts = this.workers.length + 1
+    const own = opts.background ? 0 : 1
+    const parts = this.workers.length + own
     const chunk = Math.ceil(txs.length / parts)
     const jobs: Promise<void>[] = []
     for (let w = 0; w < this.workers.length; w++) {
-      const start = (w + 1) * chunk
+      const start = (w + own) * chunk
       const end = Math.min(txs.length, start + chunk)
       if (start >= end) break
-      jobs.push(this.runOnWorker(this.workers[w] as Worker, txs, start, end, out))
+      jobs.push(this.runOnWorker(this.workers[(this.rr + w) % this.workers.length] as Worker, txs, start, end, out))
     }
-    for (let i = 0; i < Math.min(chunk, txs.length); i++) out[i] = this.recoverOne(txs[i] as SignedTx)
+    this.rr++
+    if (own) for (let i = 0; i < Math.min(chunk, txs.length); i++) out[i] = this.recoverOne(txs[i] as SignedTx)
     await Promise.all(jobs)
     return out
   }
+
+  private rr = 0
 
   private recoverOne(tx: SignedTx): Uint8Array | null {
     try {

@@ -131,7 +131,8 @@ export class StateDB implements StateManagerInterface {
   }
 
   private setAccount(e: Entry, account: AccountRecord | null): void {
-    this.journal.push({ t: 'account', e, prev: e.account })
+    // Without an open checkpoint nothing can be reverted, so there is nothing to journal.
+    if (this.checkpoints.length > 0) this.journal.push({ t: 'account', e, prev: e.account })
     e.account = account
     e.dirty = true
   }

@@ -132,38 +132,121 @@ export function decodeCompact(b: Uint8Array): { path: NibblePath; isLeaf: boolea
 
 type RlpItem = Uint8Array | RlpItem[]
 
-/** The RLP structure of a node, with children embedded (< 32 bytes) or referenced by hash. */
-function structure(node: TrieNode): RlpItem {
-  switch (node.kind) {
-    case 'leaf':
-      return [encodeCompact(node.path, true), node.value]
-    case 'ext':
-      return [encodeCompact(node.path, false), childItem(node.child)]
-    case 'branch': {
-      const items: RlpItem[] = new Array(17)
-      for (let i = 0; i < 16; i++) {
-        const c = node.children[i]
-        items[i] = c ? childItem(c) : EMPTY
-      }
-      items[16] = node.value ?? EMPTY
-      return items
-    }
-  }
-}
-
 const EMPTY = new Uint8Array(0)
 
-function childItem(ref: Ref): RlpItem {
-  if (ref.kind === 'hash') return ref.hash
+// Direct RLP writer for the three node shapes: children are written as their 32-byte hash string or, when
+// shorter than 32 bytes, embedded as their own RLP (no decode/re-encode round trip).
+
+function strLen(b: Uint8Array): number {
+  if (b.length === 1 && (b[0] as number) < 0x80) return 1
+  if (b.length <= 55) return 1 + b.length
+  return 1 + lenOfLen(b.length) + b.length
+}
+
+function lenOfLen(n: number): number {
+  let l = 0
+  while (n > 0) {
+    l++
+    n = Math.floor(n / 256)
+  }
+  return l
+}
+
+function writeStr(out: Uint8Array, o: number, b: Uint8Array): number {
+  if (b.length === 1 && (b[0] as number) < 0x80) {
+    out[o] = b[0] as number
+    return o + 1
+  }
+  if (b.length <= 55) {
+    out[o++] = 0x80 + b.length
+  } else {
+    const ll = lenOfLen(b.length)
+    out[o++] = 0xb7 + ll
+    for (let i = ll - 1; i >= 0; i--) out[o++] = Math.floor(b.length / 256 ** i) & 0xff
+  }
+  out.set(b, o)
+  return o + b.length
+}
+
+function listHeaderLen(payload: number): number {
+  return payload <= 55 ? 1 : 1 + lenOfLen(payload)
+}
+
+function writeListHeader(out: Uint8Array, payload: number): number {
+  if (payload <= 55) {
+    out[0] = 0xc0 + payload
+    return 1
+  }
+  const ll = lenOfLen(payload)
+  out[0] = 0xf7 + ll
+  for (let i = 0; i < ll; i++) out[1 + i] = Math.floor(payload / 256 ** (ll - 1 - i)) & 0xff
+  return 1 + ll
+}
+
+/** A child as it appears inside its parent: raw RLP when embedded (< 32 bytes), else the hash string. */
+function childEnc(ref: Ref): { raw: Uint8Array; embedded: boolean } {
+  if (ref.kind === 'hash') return { raw: ref.hash, embedded: false }
   const e = encodeNode(ref)
-  if (e.rlp.length < 32) return RLP.decode(e.rlp) as RlpItem
+  if (e.rlp.length < 32) return { raw: e.rlp, embedded: true }
   if (!e.hash) e.hash = keccak_256(e.rlp)
-  return e.hash
+  return { raw: e.hash, embedded: false }
+}
+
+function encodeTwo(a: Uint8Array, b: { raw: Uint8Array; embedded: boolean }): Uint8Array {
+  const payload = strLen(a) + (b.embedded ? b.raw.length : strLen(b.raw))
+  const out = new Uint8Array(listHeaderLen(payload) + payload)
+  let o = writeListHeader(out, payload)
+  o = writeStr(out, o, a)
+  if (b.embedded) out.set(b.raw, o)
+  else writeStr(out, o, b.raw)
+  return out
+}
+
+function encodeBranch(node: BranchNode): Uint8Array {
+  const kids: ({ raw: Uint8Array; embedded: boolean } | null)[] = new Array(16)
+  let payload = 0
+  for (let i = 0; i < 16; i++) {
+    const c = node.children[i]
+    if (!c) {
+      kids[i] = null
+      payload += 1
+      continue
+    }
+    const k = childEnc(c)
+    kids[i] = k
+    payload += k.embedded ? k.raw.length : strLen(k.raw)
+  }
+  const value = node.value ?? EMPTY
+  payload += strLen(value)
+  const out = new Uint8Array(listHeaderLen(payload) + payload)
+  let o = writeListHeader(out, payload)
+  for (let i = 0; i < 16; i++) {
+    const k = kids[i]
+    if (!k) out[o++] = 0x80
+    else if (k.embedded) {
+      out.set(k.raw, o)
+      o += k.raw.length
+    } else o = writeStr(out, o, k.raw)
+  }
+  writeStr(out, o, value)
+  return out
 }
 
 export function encodeNode(node: TrieNode): Encoded {
   if (node.enc) return node.enc
-  const enc: Encoded = { rlp: RLP.encode(structure(node) as never) }
+  let rlp: Uint8Array
+  switch (node.kind) {
+    case 'leaf':
+      rlp = encodeTwo(encodeCompact(node.path, true), { raw: node.value, embedded: false })
+      break
+    case 'ext':
+      rlp = encodeTwo(encodeCompact(node.path, false), childEnc(node.child))
+      break
+    case 'branch':
+      rlp = encodeBranch(node)
+      break
+  }
+  const enc: Encoded = { rlp }
   node.enc = enc
   return enc
 }
