@@ -25,7 +25,9 @@ import { startAnvil } from '../lib/anvil.ts'
 
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 300)
 const PER_SENDER = Number(process.env.BENCH_PER_SENDER ?? 10)
-const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3)
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 5)
+/** The first block of each run warms the JIT (and anvil's caches) and is not counted. */
+const WARMUP = 1
 const TXS = SENDERS * PER_SENDER
 const GAS_LIMIT = 1_000_000_000n
 const WETH = Buffer.alloc(20, 0xee)
@@ -105,7 +107,10 @@ interface Figures {
  * build is execution + state root + persistence. mode 'raw': the block is built from raw txs, including
  * decoding and parallel sender recovery (what re-executing a received payload costs).
  */
-async function benchEngine(w: Workload, mode: 'admitted' | 'raw' = 'admitted'): Promise<Figures & { admitPerS: number }> {
+async function benchEngine(
+  w: Workload,
+  mode: 'admitted' | 'raw' = 'admitted',
+): Promise<Figures & { admitPerS: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'oln-bench-'))
   // WETH98 deployed in genesis with every sender holding a balance (mapping balanceOf at slot 0).
   const wethCode = artifact('WETH98').deployed
@@ -126,7 +131,7 @@ async function benchEngine(w: Workload, mode: 'admitted' | 'raw' = 'admitted'): 
   let totalGas = 0n
   let admitMs = 0
   try {
-    for (let b = 0; b < BLOCKS; b++) {
+    for (let b = 0; b < BLOCKS + WARMUP; b++) {
       const raws = blockTxs(SPEC.chainId, w, b, b * PER_SENDER, WETH)
       let pending: Iterable<Uint8Array | AdmittedTx> = raws
       if (mode === 'admitted') {
@@ -150,10 +155,16 @@ async function benchEngine(w: Workload, mode: 'admitted' | 'raw' = 'admitted'): 
       const ms = performance.now() - t0
       if (block.transactions.length !== TXS + 1)
         throw new Error(`block has ${block.transactions.length - 1} txs, expected ${TXS}`)
+      console.log(
+        `  oln ${w} (${mode}): block ${block.header.number} ${TXS} txs in ${ms.toFixed(0)} ms${b < WARMUP ? ' (warm-up)' : ''}`,
+      )
+      if (b < WARMUP) {
+        admitMs = 0
+        continue
+      }
       totalMs += ms
       totalTx += TXS
       totalGas += block.header.gasUsed
-      console.log(`  oln ${w} (${mode}): block ${block.header.number} ${TXS} txs in ${ms.toFixed(0)} ms`)
     }
   } finally {
     await engine.close()
@@ -232,7 +243,7 @@ async function benchAnvil(w: Workload): Promise<Figures> {
     let totalMs = 0
     let totalTx = 0
     let totalGas = 0
-    for (let b = 0; b < BLOCKS; b++) {
+    for (let b = 0; b < BLOCKS + WARMUP; b++) {
       const base = w === 'erc20' ? nonceBase + 1 : nonceBase
       const raws = blockTxs(chainId, w, b, base, weth)
       if (w === 'erc20') {
@@ -266,11 +277,12 @@ async function benchAnvil(w: Workload): Promise<Figures> {
       ])
       if (blk.transactions.length !== TXS)
         throw new Error(`anvil block has ${blk.transactions.length} txs, expected ${TXS}`)
+      nonceBase += PER_SENDER
+      if (b < WARMUP) continue
       totalMs += ms
       totalTx += TXS
       totalGas += Number(BigInt(blk.gasUsed))
       console.log(`  anvil  ${w}: block ${BigInt(blk.number)} ${TXS} txs in ${ms.toFixed(0)} ms`)
-      nonceBase += PER_SENDER
     }
     return {
       txPerS: (totalTx / totalMs) * 1000,
@@ -283,7 +295,9 @@ async function benchAnvil(w: Workload): Promise<Figures> {
 }
 
 async function main() {
-  console.log(`engine bench: ${BLOCKS} blocks x ${TXS} txs (${SENDERS} senders x ${PER_SENDER}), fresh recipients`)
+  console.log(
+    `engine bench: ${BLOCKS} measured blocks (+${WARMUP} warm-up) x ${TXS} txs (${SENDERS} senders x ${PER_SENDER}), fresh recipients`,
+  )
   const et = await benchEngine('transfer')
   const er = await benchEngine('transfer', 'raw')
   if (process.env.BENCH_ONLY === 'engine-transfer') return

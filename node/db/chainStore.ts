@@ -1,6 +1,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { Level } from 'level'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
+import { logsBloom } from '../engine/bloom.ts'
 import { decodeHeader, encodeHeader } from '../engine/header.ts'
 import { bigintToBytes, bytesToBigint } from '../engine/state/account.ts'
 import type { StateStore } from '../engine/state/stateDB.ts'
@@ -71,7 +72,6 @@ function encodeStoredReceipt(r: Receipt): Uint8Array {
     opt(r.l1BlobBaseFee),
     opt(r.l1BaseFeeScalar),
     opt(r.l1BlobBaseFeeScalar),
-    r.logsBloom,
   ] as never)
 }
 
@@ -135,6 +135,8 @@ export interface ChainStoreOptions {
 export class ChainStore implements StateStore {
   private readonly nodeCache: NodeCache
   private readonly headerCache = new Map<string, BlockHeader>()
+  /** Recently written blocks, so forkchoice updates right after newPayload need no body decode. */
+  private readonly recentBlocks = new Map<string, Block>()
 
   private constructor(
     readonly db: Level<Uint8Array, Uint8Array>,
@@ -202,6 +204,8 @@ export class ChainStore implements StateStore {
     ops.push({ type: 'put', key: key(Bucket.senders, block.hash), value: senders })
     await this.db.batch(ops as never, { sync: this.opts.sync ?? false } as never)
     this.headerCache.set(hexOf(block.hash), block.header)
+    this.recentBlocks.set(hexOf(block.hash), block)
+    if (this.recentBlocks.size > 64) this.recentBlocks.delete(this.recentBlocks.keys().next().value as string)
   }
 
   /**
@@ -287,6 +291,8 @@ export class ChainStore implements StateStore {
   }
 
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
+    const recent = this.recentBlocks.get(hexOf(hash))
+    if (recent) return recent
     const header = await this.getHeader(hash)
     if (!header) return undefined
     const body = await this.get(key(Bucket.body, hash))
