@@ -11,8 +11,8 @@ import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.
 import type { TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
-import { decodeSignedTx, type SignedTx } from './txCodec.ts'
 import { StateDB, TrieRootCache } from './state/stateDB.ts'
+import { decodeSignedTx, type SignedTx } from './txCodec.ts'
 import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
 
 // The embedded execution engine behind an Engine-API-shaped interface, so the sequencer and derivation drive it
@@ -265,7 +265,12 @@ export class ExecutionEngine {
         const t1 = performance.now()
         job.sealed = await job.builder.seal()
         this.log.debug(
-          { l2: Number(job.sealed.block.header.number), txs: job.sealed.block.transactions.length, fillMs: Math.round(t1 - t0), sealMs: Math.round(performance.now() - t1) },
+          {
+            l2: Number(job.sealed.block.header.number),
+            txs: job.sealed.block.transactions.length,
+            fillMs: Math.round(t1 - t0),
+            sealMs: Math.round(performance.now() - t1),
+          },
           'Payload sealed',
         )
         this.built.set(hex(job.sealed.block.hash), job.sealed)
