@@ -98,6 +98,26 @@ export function decodeDeposit(raw: Uint8Array): DepositInput {
   }
 }
 
+/** An ethereumjs EVM over `state` with the OP precompile set of the fork active at `timestamp`. */
+export async function createOpEvm(ctx: BuilderContext, state: StateDB, timestamp: bigint): Promise<EVM> {
+  const forks = forksAt(ctx.spec, timestamp)
+  const common = ctx.commons.at(timestamp)
+  return createEVM({
+    common,
+    stateManager: state,
+    customPrecompiles: opPrecompiles(common, { fjord: forks.fjord, granite: forks.granite }, ctx.extensions),
+    blockchain: {
+      getBlock: async (n: number | bigint) => {
+        const h = await ctx.blockHash(BigInt(n))
+        return { hash: () => h ?? ZERO32 }
+      },
+      shallowCopy() {
+        return this
+      },
+    } as never,
+  })
+}
+
 /**
  * Builds one L2 block: deposits from the attributes, then pool txs (if allowed), then seals with one
  * state-root computation. Also used to re-execute a received payload (newPayload).
@@ -158,21 +178,7 @@ export class BlockBuilder {
         : {}),
     }
     const state = new StateDB(ctx.store, parent.stateRoot, ctx.roots)
-    const common = ctx.commons.at(attrs.timestamp)
-    const evm = await createEVM({
-      common,
-      stateManager: state,
-      customPrecompiles: opPrecompiles(common, { fjord: forks.fjord, granite: forks.granite }, ctx.extensions),
-      blockchain: {
-        getBlock: async (n: number | bigint) => {
-          const h = await ctx.blockHash(BigInt(n))
-          return { hash: () => h ?? ZERO32 }
-        },
-        shallowCopy() {
-          return this
-        },
-      } as never,
-    })
+    const evm = await createOpEvm(ctx, state, attrs.timestamp)
     const env: BlockEnv = {
       number: header.number,
       timestamp: attrs.timestamp,

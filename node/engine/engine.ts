@@ -1,14 +1,21 @@
+import { Address } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import type { Logger } from '../../config/logger.ts'
 import { silentLogger } from '../../config/logger.ts'
 import type { PrecompileExtension } from '../../precompiles/registry.ts'
 import type { ChainStore, HeadName } from '../db/chainStore.ts'
-import { BlockBuilder, type BuilderContext, type PayloadAttributes, type SealedBlock } from './blockBuilder.ts'
+import {
+  BlockBuilder,
+  type BuilderContext,
+  createOpEvm,
+  type PayloadAttributes,
+  type SealedBlock,
+} from './blockBuilder.ts'
 import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
 import { hashHeader } from './header.ts'
 import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.ts'
-import type { TxHooks } from './opTxProcessor.ts'
+import { type BlockEnv, OpTxProcessor, type TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
 import { StateDB, TrieRootCache } from './state/stateDB.ts'
@@ -422,6 +429,22 @@ export class ExecutionEngine {
     mismatch('logsBloom', h.logsBloom, p.logsBloom)
     mismatch('blockHash', sealed.block.hash, p.blockHash)
     return sealed
+  }
+
+  /** Runs a message on the state of `header` without committing anything (eth_call / eth_estimateGas). */
+  async simulate(header: BlockHeader, msg: Parameters<OpTxProcessor['simulate']>[0]) {
+    const state = new StateDB(this.store, header.stateRoot, this.roots)
+    const evm = await createOpEvm(this.ctx, state, header.timestamp)
+    const env: BlockEnv = {
+      number: header.number,
+      timestamp: header.timestamp,
+      coinbase: new Address(header.coinbase),
+      gasLimit: header.gasLimit,
+      baseFee: header.baseFeePerGas,
+      prevRandao: header.mixHash,
+      forks: forksAt(this.spec, header.timestamp),
+    }
+    return new OpTxProcessor(state, evm, env, this.ctx.hooks).simulate(msg)
   }
 
   /** Convenience for the sequencer and tests: build, insert and make canonical one block on the unsafe head. */

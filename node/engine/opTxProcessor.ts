@@ -336,6 +336,64 @@ export class OpTxProcessor {
     this.state.originalStorageCache.clear()
   }
 
+  /**
+   * Runs a message without nonce or fee checks and reverts everything afterwards (eth_call, eth_estimateGas):
+   * geth's DoCall semantics, with gas bought at `gasPrice` (0 by default) and no L1 fee.
+   */
+  async simulate(m: {
+    from: Uint8Array
+    to?: Uint8Array
+    value: bigint
+    data: Uint8Array
+    gas: bigint
+    gasPrice: bigint
+    accessList: [Uint8Array, Uint8Array[]][]
+  }): Promise<{ returnValue: Uint8Array; gasUsed: bigint; reverted: boolean; error?: string }> {
+    const intrinsic = txIntrinsicGas({ to: m.to, data: m.data, accessList: m.accessList }, this.env.forks.canyon)
+    if (m.gas < intrinsic) throw new InvalidTransactionError('intrinsic gas too low', { gas: m.gas, intrinsic })
+    const acc = (await this.state.readAccount(m.from)) ?? EMPTY_ACCOUNT
+    const cost = m.gas * m.gasPrice + m.value
+    if (acc.balance < cost) {
+      throw new InvalidTransactionError('insufficient funds for gas * price + value', { have: acc.balance, want: cost })
+    }
+    const evm = this.evm
+    const caller = new Address(m.from)
+    this.warm(m.from, m.to, m.accessList)
+    await evm.journal.checkpoint()
+    try {
+      await evm.journal.putAccount(
+        caller,
+        new Account(acc.nonce + 1n, acc.balance - m.gas * m.gasPrice, acc.storageRoot, acc.codeHash),
+      )
+      const res = await evm.runCall({
+        block: this.evmBlock,
+        gasPrice: m.gasPrice,
+        caller,
+        origin: caller,
+        gasLimit: m.gas - intrinsic,
+        to: m.to ? new Address(m.to) : undefined,
+        value: m.value,
+        data: m.data,
+        skipNonceIncrement: true,
+      })
+      const exec = res.execResult
+      let gasUsed = exec.executionGasUsed + intrinsic
+      const refund = exec.gasRefund ?? 0n
+      if (refund > 0n) gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n
+      const err = exec.exceptionError?.error as string | undefined
+      return {
+        returnValue: exec.returnValue,
+        gasUsed,
+        reverted: err === 'revert',
+        ...(err && err !== 'revert' ? { error: err } : {}),
+      }
+    } finally {
+      await evm.journal.revert()
+      evm.journal.cleanJournal()
+      this.state.originalStorageCache.clear()
+    }
+  }
+
   /** Applies a deposit (Regolith+ rules). Only a full block gas pool makes it throw. */
   async applyDeposit(d: DepositInput, txHash: Uint8Array, gasAvailable: bigint): Promise<TxOutcome> {
     const env = this.env

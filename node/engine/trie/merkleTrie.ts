@@ -86,6 +86,35 @@ export class MerkleTrie {
     return undefined
   }
 
+  /**
+   * Merkle proof for `key` (eth_getProof): the RLP of every node on the path that is referenced by hash
+   * (the root included); embedded nodes are part of their parent's RLP. Works for absent keys too.
+   */
+  async prove(key: Uint8Array): Promise<Uint8Array[]> {
+    const path = bytesToNibbles(key)
+    const out: Uint8Array[] = []
+    let ref = this.root
+    let off = 0
+    let byHash = true
+    while (ref) {
+      const node = ref.kind === 'hash' ? await this.source.resolve(ref.hash) : ref
+      const rlp = encodeNode(node).rlp
+      if (byHash || rlp.length >= 32) out.push(rlp)
+      byHash = false
+      if (node.kind === 'leaf') break
+      if (node.kind === 'ext') {
+        if (commonPrefixLength(node.path, 0, path, off) !== node.path.length) break
+        off += node.path.length
+        ref = node.child
+      } else {
+        if (off === path.length) break
+        ref = node.children[path[off] as number] ?? null
+        off++
+      }
+    }
+    return out
+  }
+
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
     if (value.length === 0) return this.del(key)
     this.root = await this.insert(this.root, bytesToNibbles(key), 0, value)

@@ -10,7 +10,11 @@ import { attributes, DEFAULT_L1_INFO, DEV_ADDRS, l1InfoDeposit, SPEC } from '../
 const writer = new URL('./fixtures/crashWriter.ts', import.meta.url).pathname
 
 /** Runs the writer until it has committed `minBlocks` more blocks, then SIGKILLs it after `extraMs`. */
-function runAndKill(path: string, minBlocks: number, extraMs: number): Promise<{ lastCommitted: number; lastHash: string }> {
+function runAndKill(
+  path: string,
+  minBlocks: number,
+  extraMs: number,
+): Promise<{ lastCommitted: number; lastHash: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', writer, path], { stdio: ['ignore', 'pipe', 'pipe'] })
     let seen = 0
@@ -73,7 +77,9 @@ describe('crash consistency (kill -9 while writing blocks)', () => {
           const st = await engine.stateAt(head.header)
           expect((await st.readAccount(DEV_ADDRS[0] as Uint8Array))?.nonce).toBe(sent)
           const next = await engine.buildBlock(
-            attributes(head.header.timestamp, [l1InfoDeposit({ ...DEFAULT_L1_INFO, sequenceNumber: head.header.number })]),
+            attributes(head.header.timestamp, [
+              l1InfoDeposit({ ...DEFAULT_L1_INFO, sequenceNumber: head.header.number }),
+            ]),
           )
           expect(next.header.number).toBe(head.header.number + 1n)
           previous = Number(next.header.number)

@@ -160,3 +160,23 @@ describe('orderedTrieRoot', () => {
     }
   })
 })
+
+describe('MerkleTrie proofs', () => {
+  it('produces proofs ethereumjs verifies, for present and absent keys', async () => {
+    const { verifyMerkleProof } = await import('@ethereumjs/mpt')
+    const src = new MemoryNodeSource()
+    const t = new MerkleTrie(src)
+    const keys = Array.from({ length: 200 }, () => randomBytes(32))
+    const values = keys.map(() => randomBytes(1 + Math.floor(Math.random() * 60)))
+    for (let i = 0; i < keys.length; i++) await t.put(keys[i] as Uint8Array, values[i] as Uint8Array)
+    const root = t.commit(src.sink)
+    const cold = MerkleTrie.atRoot(src, root)
+    for (let i = 0; i < 20; i++) {
+      const proof = await cold.prove(keys[i] as Uint8Array)
+      const v = await verifyMerkleProof(keys[i] as Uint8Array, proof, { root } as never)
+      expect(hex(v as Uint8Array)).toBe(hex(values[i] as Uint8Array))
+    }
+    const absent = randomBytes(32)
+    expect(await verifyMerkleProof(absent, await cold.prove(absent), { root } as never)).toBeNull()
+  })
+})
