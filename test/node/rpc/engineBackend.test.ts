@@ -37,11 +37,11 @@ async function setup() {
     ]),
   )
   closers.push(() => e.close())
-  const pool = new TxPool({
+  const pool: TxPool = new TxPool({
     account: async (a) => (await e.engine.stateAt(e.engine.head.unsafe.header)).readAccount(a),
-    nextBaseFee: () => backend.nextBaseFee(),
+    nextBaseFee: (): bigint => backend.nextBaseFee(),
   })
-  const backend = new EngineBackend(e.engine, pool)
+  const backend: EngineBackend = new EngineBackend(e.engine, pool)
   e.engine.txSource = pool
   const build = async () => {
     const parent = e.engine.head.unsafe
