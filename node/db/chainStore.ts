@@ -213,6 +213,9 @@ export class ChainStore implements StateStore {
    * head pointers, atomically.
    */
   async setHeads(newHead: Block | undefined, heads: Partial<Record<HeadName, Uint8Array>>): Promise<void> {
+    // Deletions (lookups of blocks leaving the canonical chain) go before puts, so a tx that moved between
+    // heights ends up pointing at its new block.
+    const dels: BatchOp[] = []
     const ops: BatchOp[] = []
     if (newHead) {
       const oldHeadHash = await this.getHead('unsafe')
@@ -225,6 +228,11 @@ export class ChainStore implements StateStore {
       for (;;) {
         const canon = await this.getCanonicalHash(header.number)
         if (canon && hexOf(canon) === hexOf(hash)) break
+        if (canon) {
+          // the block being replaced at this height loses its tx lookups (re-added below if shared)
+          const replaced = await this.getBlock(canon)
+          for (const t of replaced?.transactions ?? []) dels.push({ type: 'del', key: key(Bucket.txLookup, t.hash) })
+        }
         ops.push({ type: 'put', key: key(Bucket.canonical, be64(header.number)), value: hash })
         const b = block ?? (await this.getBlock(hash))
         const txs = b?.transactions ?? []
@@ -249,7 +257,7 @@ export class ChainStore implements StateStore {
           const h = await this.getCanonicalHash(n)
           if (h) {
             const b = await this.getBlock(h)
-            for (const t of b?.transactions ?? []) ops.push({ type: 'del', key: key(Bucket.txLookup, t.hash) })
+            for (const t of b?.transactions ?? []) dels.push({ type: 'del', key: key(Bucket.txLookup, t.hash) })
           }
           ops.push({ type: 'del', key: key(Bucket.canonical, be64(n)) })
         }
@@ -257,7 +265,8 @@ export class ChainStore implements StateStore {
     }
     for (const [name, h] of Object.entries(heads))
       if (h) ops.push({ type: 'put', key: key(Bucket.head, name), value: h })
-    if (ops.length > 0) await this.db.batch(ops as never, { sync: this.opts.sync ?? false } as never)
+    const all = [...dels, ...ops]
+    if (all.length > 0) await this.db.batch(all as never, { sync: this.opts.sync ?? false } as never)
   }
 
   async putMeta(name: string, value: Uint8Array): Promise<void> {
@@ -320,6 +329,8 @@ export class ChainStore implements StateStore {
     const [blockHash, idx] = RLP.decode(raw) as Uint8Array[]
     const header = await this.getHeader(blockHash as Uint8Array)
     if (!header) return undefined
+    const canon = await this.getCanonicalHash(header.number)
+    if (!canon || hexOf(canon) !== hexOf(blockHash as Uint8Array)) return undefined
     return {
       blockHash: blockHash as Uint8Array,
       blockNumber: header.number,
