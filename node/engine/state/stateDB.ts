@@ -400,6 +400,18 @@ export class StateDB implements StateManagerInterface {
     return new StateDB(this.store, this.accountTrie.rootHash(), this.roots)
   }
 
+  /**
+   * Non-zero storage slots written or read in this session (a complete dump for a state built from
+   * empty, as genesis building does).
+   */
+  storageSnapshot(address: Uint8Array): [Uint8Array, Uint8Array][] {
+    const e = this.entries.get(bytesToUnprefixedHex(address))
+    if (!e) return []
+    const out: [Uint8Array, Uint8Array][] = []
+    for (const [slot, v] of e.storage) if (v.length > 0) out.push([Buffer.from(slot, 'hex'), v])
+    return out
+  }
+
   /** Accounts touched so far (for debugging and tests). */
   touchedAccounts(): number {
     return this.entries.size
