@@ -88,8 +88,10 @@ function decodeStoredReceipt(f: unknown[]): Receipt {
     logs: (f[5] as [Uint8Array, Uint8Array[], Uint8Array][]).map(
       ([address, topics, data]): Log => ({ address, topics, data }),
     ),
-    logsBloom: b(16),
+    logsBloom: new Uint8Array(0),
   }
+  // The bloom is derived data: recomputed from the logs instead of stored (256 bytes per receipt).
+  r.logsBloom = logsBloom(r.logs)
   if (b(6).length) r.contractAddress = b(6)
   const fields = [
     'depositNonce',
