@@ -13,6 +13,7 @@ import '../../config/polyfills.ts'
 import { ChainStore } from '../../node/db/chainStore.ts'
 import { type AdmittedTx, ExecutionEngine } from '../../node/engine/engine.ts'
 import { initGenesis } from '../../node/engine/genesis.ts'
+import { startAnvil } from '../../node/l1/anvil.ts'
 import {
   artifact,
   attributes,
@@ -21,7 +22,6 @@ import {
   l1InfoDeposit,
   SPEC,
 } from '../../test/helpers/engineFixture.ts'
-import { startAnvil } from '../lib/anvil.ts'
 
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 300)
 const PER_SENDER = Number(process.env.BENCH_PER_SENDER ?? 10)

@@ -1,5 +1,7 @@
 import type { CommandSpec } from '../../config/cli.ts'
+import { devnetCommand } from './devnetCommand.ts'
 import { genesisCommand } from './genesisCommand.ts'
+import { nodeCommand } from './nodeCommand.ts'
 
 // Every subcommand of `oln`. Each lives in its own module and is registered here.
-export const commands: CommandSpec[] = [genesisCommand]
+export const commands: CommandSpec[] = [nodeCommand, devnetCommand, genesisCommand]

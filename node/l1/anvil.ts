@@ -32,8 +32,8 @@ export interface Anvil {
   stop(): Promise<void>
 }
 
-export async function startAnvil(args: string[] = []): Promise<Anvil> {
-  const port = await freePort()
+export async function startAnvil(args: string[] = [], port0 = 0): Promise<Anvil> {
+  const port = port0 || (await freePort())
   const proc = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', String(port), '--silent', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })

@@ -1,0 +1,104 @@
+import { join } from 'node:path'
+import { createPublicClient, http } from 'viem'
+import { ConfigError } from '../config/errors.ts'
+import type { Logger } from '../config/logger.ts'
+import { loadRollupConfig } from '../config/rollupConfig.ts'
+import { ChainStore } from './db/chainStore.ts'
+import { DevChain } from './dev/devChain.ts'
+import { ExecutionEngine } from './engine/engine.ts'
+import { buildGenesis, initGenesis } from './engine/genesis.ts'
+import { MemoryStateStore } from './engine/state/memoryStateStore.ts'
+import { checkGenesisMatchesRollup, loadGenesisJson } from './genesis/genesisJson.ts'
+import { EngineBackend } from './rpc/engineBackend.ts'
+import { ethApi } from './rpc/ethApi.ts'
+import { RpcMethods } from './rpc/jsonrpc.ts'
+import { RpcServer } from './rpc/server.ts'
+import { TxPool } from './txpool/txPool.ts'
+
+// The composition root. Init order: config -> database -> engine (genesis checked) -> tx pool -> RPC ->
+// block production. Shutdown runs in reverse.
+
+export interface NodeOptions {
+  datadir: string
+  genesisPath: string
+  rollupPath: string
+  rpcHost: string
+  rpcPort: number
+  corsOrigins: string[]
+  /** Produce blocks locally (single-node chain) using this L1 for origins. */
+  sequencerL1Rpc?: string
+  baseFeeScalar?: number
+  blobBaseFeeScalar?: number
+  log: Logger
+}
+
+export interface RunningNode {
+  rpcUrl: string
+  wsUrl: string
+  engine: ExecutionEngine
+  stop(): Promise<void>
+}
+
+function scalarsFrom(rollupScalar: string): { base: number; blob: number } {
+  const b = Buffer.from(rollupScalar.slice(2), 'hex')
+  if (b[0] === 1) return { base: b.readUInt32BE(28), blob: b.readUInt32BE(24) }
+  return { base: b.readUInt32BE(28), blob: 0 }
+}
+
+export async function startNode(o: NodeOptions): Promise<RunningNode> {
+  const log = o.log
+  const rollup = loadRollupConfig(o.rollupPath)
+  const genesis = loadGenesisJson(o.genesisPath)
+  const { block: g } = await buildGenesis(genesis.spec, genesis.state, new MemoryStateStore())
+  checkGenesisMatchesRollup(genesis, rollup, g.hash)
+
+  const store = await ChainStore.open(join(o.datadir, 'l2db'))
+  const stops: (() => Promise<void>)[] = [() => store.close()]
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log.error({ err }, 'Shutdown step failed'))
+  }
+  try {
+    await initGenesis(store, genesis.spec, genesis.state)
+    const engine = await ExecutionEngine.open({ store, spec: genesis.spec, logger: log })
+    stops.push(() => engine.close())
+    const pool: TxPool = new TxPool({
+      account: async (a) => (await engine.stateAt(engine.head.unsafe.header)).readAccount(a),
+      nextBaseFee: (): bigint => backend.nextBaseFee(),
+    })
+    const backend: EngineBackend = new EngineBackend(engine, pool)
+    engine.txSource = pool
+    const methods = new RpcMethods().addAll(ethApi(backend))
+    const server = new RpcServer(methods, log.child({ module: 'rpc' }), {
+      host: o.rpcHost,
+      port: o.rpcPort,
+      corsOrigins: o.corsOrigins,
+      health: () => ({
+        unsafe: Number(engine.head.unsafe.header.number),
+        safe: Number(engine.head.safe.header.number),
+        finalized: Number(engine.head.finalized.header.number),
+      }),
+    })
+    const { url, wsUrl } = await server.start()
+    stops.push(() => server.close())
+    if (o.sequencerL1Rpc) {
+      const scalars = scalarsFrom(rollup.genesis.system_config.scalar)
+      const dev = new DevChain({
+        engine,
+        pool,
+        l1: createPublicClient({ transport: http(o.sequencerL1Rpc) }),
+        rollup,
+        log: log.child({ module: 'sequencer' }),
+        baseFeeScalar: o.baseFeeScalar ?? scalars.base,
+        blobBaseFeeScalar: o.blobBaseFeeScalar ?? scalars.blob,
+      })
+      dev.start()
+      stops.push(() => dev.stop())
+    }
+    log.info({ rpc: url, ws: wsUrl, unsafe: Number(engine.head.unsafe.header.number) }, 'Node started')
+    return { rpcUrl: url, wsUrl, engine, stop: stopAll }
+  } catch (err) {
+    await stopAll()
+    if (err instanceof ConfigError) throw err
+    throw err
+  }
+}
