@@ -151,7 +151,7 @@ export class BlockBuilder {
     let extraData: Uint8Array = new Uint8Array(0)
     if (forks.holocene) {
       const p = attrs.eip1559Params
-      if (!p || p.length !== 8) throw new InvalidPayloadError('holocene payload attributes need eip1559Params')
+      if (p?.length !== 8) throw new InvalidPayloadError('holocene payload attributes need eip1559Params')
       const v = new DataView(p.buffer, p.byteOffset, 8)
       const denominator = BigInt(v.getUint32(0))
       const elasticity = BigInt(v.getUint32(4))

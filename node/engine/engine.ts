@@ -2,6 +2,7 @@ import { Address } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import type { Logger } from '../../config/logger.ts'
 import { silentLogger } from '../../config/logger.ts'
+import { outputRootV0 } from '../../config/protocol/outputRoot.ts'
 import type { PrecompileExtension } from '../../precompiles/registry.ts'
 import type { ChainStore, HeadName } from '../db/chainStore.ts'
 import {
@@ -13,7 +14,7 @@ import {
 } from './blockBuilder.ts'
 import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
-import { hashHeader } from './header.ts'
+import { EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
 import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.ts'
 import { type BlockEnv, OpTxProcessor, type TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
@@ -431,6 +432,26 @@ export class ExecutionEngine {
     return sealed
   }
 
+  /** Output root v0 of a block: state root, L2ToL1MessagePasser storage root, block hash (opstack-spec §6). */
+  async outputAt(
+    block: Block,
+  ): Promise<{
+    outputRoot: Uint8Array
+    stateRoot: Uint8Array
+    messagePasserStorageRoot: Uint8Array
+    blockHash: Uint8Array
+  }> {
+    const state = await this.stateAt(block.header)
+    const mp = await state.readAccount(MESSAGE_PASSER)
+    const messagePasserStorageRoot = mp?.storageRoot ?? EMPTY_TRIE_ROOT
+    return {
+      outputRoot: outputRootV0(block.header.stateRoot, messagePasserStorageRoot, block.hash),
+      stateRoot: block.header.stateRoot,
+      messagePasserStorageRoot,
+      blockHash: block.hash,
+    }
+  }
+
   /** Runs a message on the state of `header` without committing anything (eth_call / eth_estimateGas). */
   async simulate(header: BlockHeader, msg: Parameters<OpTxProcessor['simulate']>[0]) {
     const state = new StateDB(this.store, header.stateRoot, this.roots)
@@ -473,6 +494,8 @@ export class ExecutionEngine {
     return keccak_256(raw)
   }
 }
+
+const MESSAGE_PASSER = Buffer.from('4200000000000000000000000000000000000016', 'hex')
 
 function isZero(b: Uint8Array): boolean {
   for (const x of b) if (x !== 0) return false

@@ -159,3 +159,51 @@ describe('L2 genesis from contracts-bedrock 0.17.3 artifacts', () => {
     expect(await view(PREDEPLOYS.GasPriceOracle, 'GasPriceOracle', 'getL1Fee', [hex(transfer)])).toBe(fee(transfer, 68))
   })
 })
+
+describe('withdrawal initiation and output roots on the genesis predeploys', () => {
+  it('stores the withdrawal hash in L2ToL1MessagePasser, provable against the output root components', async () => {
+    const { verifyMerkleProof } = await import('@ethereumjs/mpt')
+    const { keccak256 } = await import('../../../config/keccak.ts')
+    const { outputRootV0 } = await import('../../../config/protocol/outputRoot.ts')
+    const { decodeMessagePassed, sentMessagesSlot, withdrawalHash } = await import(
+      '../../../config/protocol/withdrawal.ts'
+    )
+    const { stateView } = await import('../../../node/rpc/engineBackend.ts')
+    const mp = loadArtifact('L2ToL1MessagePasser')
+    const data = b(
+      encodeFunctionData({
+        abi: mp.abi as Abi,
+        functionName: 'initiateWithdrawal',
+        args: [DEV_ACCOUNTS[2], 100_000n, '0xdeadbeef'],
+      }),
+    )
+    const parent = engine.head.unsafe
+    const tx = signTransfer(DEV_KEYS[0] as Uint8Array, 1n, b(PREDEPLOYS.L2ToL1MessagePasser), 12345n, {
+      data,
+      gas: 200_000n,
+    })
+    const block = await engine.buildBlock(
+      attributes(parent.header.timestamp, [l1InfoDeposit({ ...DEFAULT_L1_INFO, sequenceNumber: 1n }), tx]),
+    )
+    const r = (await store.getReceipts(block.hash))?.[1]
+    expect(r?.status).toBe(1)
+    const log = r?.logs.find((l) => hex(l.address) === PREDEPLOYS.L2ToL1MessagePasser.toLowerCase())
+    const w = decodeMessagePassed(log?.topics ?? [], log?.data ?? new Uint8Array(0))
+    expect(w.value).toBe(12345n)
+    expect(hex(withdrawalHash(w))).toBe(hex(w.withdrawalHash))
+    const out = await engine.outputAt(block)
+    expect(hex(out.outputRoot)).toBe(
+      hex(outputRootV0(block.header.stateRoot, out.messagePasserStorageRoot, block.hash)),
+    )
+    // the portal's proof: sentMessages[hash] == 1 under messagePasserStorageRoot (eth_getProof storage proof)
+    const slot = sentMessagesSlot(w.withdrawalHash)
+    const proof = await stateView(await engine.stateAt(block.header)).getProof(b(PREDEPLOYS.L2ToL1MessagePasser), [
+      slot,
+    ])
+    expect(hex(proof.storageHash)).toBe(hex(out.messagePasserStorageRoot))
+    const v = await verifyMerkleProof(keccak256(slot), proof.storageProof[0]?.proof ?? [], {
+      root: out.messagePasserStorageRoot,
+    } as never)
+    expect(hex(v as Uint8Array)).toBe('0x01')
+  })
+})
