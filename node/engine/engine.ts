@@ -433,9 +433,7 @@ export class ExecutionEngine {
   }
 
   /** Output root v0 of a block: state root, L2ToL1MessagePasser storage root, block hash (opstack-spec §6). */
-  async outputAt(
-    block: Block,
-  ): Promise<{
+  async outputAt(block: Block): Promise<{
     outputRoot: Uint8Array
     stateRoot: Uint8Array
     messagePasserStorageRoot: Uint8Array
