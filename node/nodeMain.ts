@@ -9,6 +9,7 @@ import { ExecutionEngine } from './engine/engine.ts'
 import { buildGenesis, initGenesis } from './engine/genesis.ts'
 import { MemoryStateStore } from './engine/state/memoryStateStore.ts'
 import { checkGenesisMatchesRollup, loadGenesisJson } from './genesis/genesisJson.ts'
+import { createNodeMetrics, MetricsServer } from './metrics/metrics.ts'
 import { EngineBackend } from './rpc/engineBackend.ts'
 import { ethApi } from './rpc/ethApi.ts'
 import { RpcMethods } from './rpc/jsonrpc.ts'
@@ -29,11 +30,14 @@ export interface NodeOptions {
   sequencerL1Rpc?: string
   baseFeeScalar?: number
   blobBaseFeeScalar?: number
+  /** Prometheus /metrics port (undefined = disabled, 0 = any free port). */
+  metricsPort?: number
   log: Logger
 }
 
 export interface RunningNode {
   rpcUrl: string
+  metricsUrl?: string
   wsUrl: string
   engine: ExecutionEngine
   stop(): Promise<void>
@@ -59,7 +63,32 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   }
   try {
     await initGenesis(store, genesis.spec, genesis.state)
-    const engine = await ExecutionEngine.open({ store, spec: genesis.spec, logger: log })
+    const metrics = createNodeMetrics()
+    const engine = await ExecutionEngine.open({
+      store,
+      spec: genesis.spec,
+      logger: log,
+      observer: {
+        payloadBuilt: (b, seconds) => {
+          metrics.blockBuild.observe(seconds)
+          metrics.blockTxs.inc(b.transactions.length)
+          metrics.blockGas.inc(Number(b.header.gasUsed))
+        },
+        payloadImported: (status, b) => {
+          metrics.payloads.inc({ status })
+          if (b) {
+            metrics.blockTxs.inc(b.transactions.length)
+            metrics.blockGas.inc(Number(b.header.gasUsed))
+          }
+        },
+        headsChanged: (h) => {
+          metrics.refs.set({ layer: 'l2', type: 'l2_unsafe' }, Number(h.unsafe.header.number))
+          metrics.refs.set({ layer: 'l2', type: 'l2_safe' }, Number(h.safe.header.number))
+          metrics.refs.set({ layer: 'l2', type: 'l2_finalized' }, Number(h.finalized.header.number))
+          metrics.txpoolSize.set(pool.size)
+        },
+      },
+    })
     stops.push(() => engine.close())
     const pool: TxPool = new TxPool({
       account: async (a) => (await engine.stateAt(engine.head.unsafe.header)).readAccount(a),
@@ -69,6 +98,10 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     engine.txSource = pool
     const methods = new RpcMethods().addAll(ethApi(backend))
     const server = new RpcServer(methods, log.child({ module: 'rpc' }), {
+      observer: (method, outcome, seconds) => {
+        metrics.rpcRequests.inc({ method, outcome })
+        metrics.rpcDuration.observe({ method }, seconds)
+      },
       host: o.rpcHost,
       port: o.rpcPort,
       corsOrigins: o.corsOrigins,
@@ -80,6 +113,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     })
     const { url, wsUrl } = await server.start()
     stops.push(() => server.close())
+    let metricsUrl: string | undefined
+    if (o.metricsPort !== undefined) {
+      const ms = new MetricsServer(metrics.registry, log.child({ module: 'metrics' }))
+      metricsUrl = await ms.start(o.rpcHost, o.metricsPort)
+      stops.push(() => ms.close())
+    }
     if (o.sequencerL1Rpc) {
       const scalars = scalarsFrom(rollup.genesis.system_config.scalar)
       const dev = new DevChain({
@@ -95,7 +134,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       stops.push(() => dev.stop())
     }
     log.info({ rpc: url, ws: wsUrl, unsafe: Number(engine.head.unsafe.header.number) }, 'Node started')
-    return { rpcUrl: url, wsUrl, engine, stop: stopAll }
+    return { rpcUrl: url, wsUrl, metricsUrl, engine, stop: stopAll }
   } catch (err) {
     await stopAll()
     if (err instanceof ConfigError) throw err

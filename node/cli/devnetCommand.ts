@@ -31,6 +31,12 @@ export const devnetCommand: CommandSpec = {
     { name: 'l1.port', type: 'int', description: 'anvil port (0 = any free port)', default: 0 },
     { name: 'l1.block-time', type: 'int', description: 'anvil block time in seconds', default: 2 },
     { name: 'rpc.port', type: 'int', description: 'L2 JSON-RPC port (0 = any free port)', default: 9545 },
+    {
+      name: 'metrics.port',
+      type: 'int',
+      description: 'Prometheus /metrics port of the sequencer (0 = any free port)',
+      default: 0,
+    },
     { name: 'log.level', type: 'enum', choices: LOG_LEVELS, description: 'log level', default: 'info' },
   ],
   async run(v) {
@@ -87,13 +93,14 @@ export const devnetCommand: CommandSpec = {
         rpcPort: v['rpc.port'] as number,
         corsOrigins: ['*'],
         sequencerL1Rpc: anvil.url,
+        metricsPort: v['metrics.port'] as number,
         log: log.child({ module: 'sequencer' }),
       })
       stopNode = node.stop
-      const endpoints = { l1: anvil.url, sequencer: { l2: node.rpcUrl, l2ws: node.wsUrl } }
+      const endpoints = { l1: anvil.url, sequencer: { l2: node.rpcUrl, l2ws: node.wsUrl, metrics: node.metricsUrl } }
       writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`)
       console.log(
-        `devnet running (Ctrl-C to stop)\n  L1 (anvil):      ${anvil.url}\n  L2 sequencer:    ${node.rpcUrl}  (ws ${node.wsUrl})\n  files:           ${dir}`,
+        `devnet running (Ctrl-C to stop)\n  L1 (anvil):      ${anvil.url}\n  L2 sequencer:    ${node.rpcUrl}  (ws ${node.wsUrl})\n  metrics:         ${node.metricsUrl}\n  files:           ${dir}`,
       )
       await waitForSignal()
       log.info('Stopping the devnet')

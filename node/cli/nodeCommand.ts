@@ -30,6 +30,7 @@ export const nodeCommand: CommandSpec = {
       rpcPort: v['rpc.port'] as number,
       corsOrigins: v['rpc.cors'] as string[],
       sequencerL1Rpc: v['sequencer.l1-rpc'] as string | undefined,
+      metricsPort: v['metrics.port'] as number | undefined,
       log,
     })
     await waitForSignal()

@@ -85,6 +85,13 @@ export interface TxSource {
   rejected?(raw: Uint8Array, reason: string): void
 }
 
+/** What the engine reports; the node wires it to Prometheus. */
+export interface EngineObserver {
+  payloadBuilt?(block: Block, seconds: number): void
+  payloadImported?(status: PayloadStatusKind, block?: Block): void
+  headsChanged?(heads: Heads): void
+}
+
 export interface EngineOptions {
   store: ChainStore
   spec: ChainSpec
@@ -95,6 +102,7 @@ export interface EngineOptions {
   logger?: Logger
   /** Worker threads for sender recovery (default: cores - 1, at most 4). */
   recoveryWorkers?: number
+  observer?: EngineObserver
 }
 
 export interface Heads {
@@ -150,6 +158,7 @@ export class ExecutionEngine {
   /** Serialises state-changing calls: one block at a time, like op-geth's chain mutex. */
   private queue: Promise<unknown> = Promise.resolve()
   txSource?: TxSource
+  observer: EngineObserver
   private readonly headListeners = new Set<(b: Block, receipts: Receipt[]) => void>()
 
   private constructor(opts: EngineOptions) {
@@ -157,6 +166,7 @@ export class ExecutionEngine {
     this.store = opts.store
     this.commons = new CommonCache(opts.spec)
     this.txSource = opts.txSource
+    this.observer = opts.observer ?? {}
     this.log = (opts.logger ?? silentLogger()).child({ module: 'engine' })
     this.recovery = new SenderRecovery(opts.recoveryWorkers)
     this.ctx = {
@@ -247,6 +257,7 @@ export class ExecutionEngine {
         finalized: fin.hash,
       })
       this.heads = { unsafe: head, safe, finalized: fin }
+      this.observer.headsChanged?.(this.heads)
       if (headChanged && this.headListeners.size > 0) {
         const receipts = (await this.store.getReceipts(head.hash)) ?? []
         for (const l of this.headListeners) l(head, receipts)
@@ -272,6 +283,7 @@ export class ExecutionEngine {
         if (!job.builder.attrs.noTxPool && this.txSource) await this.fillFromPool(job.builder, this.txSource)
         const t1 = performance.now()
         job.sealed = await job.builder.seal()
+        this.observer.payloadBuilt?.(job.sealed.block, (performance.now() - t0) / 1000)
         this.log.debug(
           {
             l2: Number(job.sealed.block.header.number),
@@ -386,6 +398,7 @@ export class ExecutionEngine {
       try {
         const sealed = await this.execute(parent, payload, parentBeaconBlockRoot)
         await this.store.writeBlock(sealed.block, sealed.receipts, sealed.nodes, sealed.code)
+        this.observer.payloadImported?.('VALID', sealed.block)
         return { status: 'VALID', latestValidHash: sealed.block.hash }
       } catch (err) {
         if (err instanceof InvalidPayloadError || err instanceof InvalidTransactionError) {
@@ -393,6 +406,7 @@ export class ExecutionEngine {
             { l2: { number: Number(payload.blockNumber), hash: `0x${hex(payload.blockHash)}` }, err: err.message },
             'Invalid payload',
           )
+          this.observer.payloadImported?.('INVALID')
           return { status: 'INVALID', latestValidHash: parent.hash, validationError: err.message }
         }
         throw err

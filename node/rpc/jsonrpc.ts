@@ -77,11 +77,15 @@ export function stringify(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x))
 }
 
+/** Per-request reporting (the node wires it to Prometheus). */
+export type RpcObserver = (method: string, outcome: 'ok' | 'error' | 'internal', seconds: number) => void
+
 export class JsonRpcProcessor {
   constructor(
     private readonly methods: RpcMethods,
     private readonly log: Logger,
     private readonly limits: RpcLimits = defaultRpcLimits,
+    private readonly observer?: RpcObserver,
   ) {}
 
   /** Handles a raw request body; returns the response body, or undefined when there is nothing to send. */
@@ -136,12 +140,16 @@ export class JsonRpcProcessor {
         ? undefined
         : errorResponse(id, -32601, `the method ${req.method} does not exist/is not available`)
     }
+    const t0 = performance.now()
     try {
       const result = await handler((req.params as unknown[] | undefined) ?? [], ctx)
+      this.observer?.(req.method, 'ok', (performance.now() - t0) / 1000)
       return isNotification ? undefined : { jsonrpc: '2.0', id, result: result === undefined ? null : result }
     } catch (err) {
+      const known = err instanceof RpcError
+      this.observer?.(req.method, known ? 'error' : 'internal', (performance.now() - t0) / 1000)
       if (isNotification) return undefined
-      if (err instanceof RpcError) return errorResponse(id, err.code, err.message, err.data)
+      if (known) return errorResponse(id, err.code, err.message, err.data)
       this.log.error({ err, method: req.method }, 'RPC handler failed')
       return errorResponse(id, -32603, 'internal error')
     }

@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from '../../config/logger.ts'
-import { defaultRpcLimits, JsonRpcProcessor, type RpcLimits, type RpcMethods, stringify } from './jsonrpc.ts'
+import {
+  defaultRpcLimits,
+  JsonRpcProcessor,
+  type RpcLimits,
+  type RpcMethods,
+  type RpcObserver,
+  stringify,
+} from './jsonrpc.ts'
 
 // One port serves JSON-RPC over HTTP POST, WebSocket (upgrade, with eth_subscribe), and GET /health.
 
@@ -13,6 +20,7 @@ export interface RpcServerOptions {
   limits: RpcLimits
   /** Extra health details (sync status, heads); a thrown error makes /health answer 503. */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>
+  observer?: RpcObserver
 }
 
 export const defaultRpcServerOptions: RpcServerOptions = {
@@ -35,7 +43,7 @@ export class RpcServer {
     opts: Partial<RpcServerOptions> = {},
   ) {
     this.opts = { ...defaultRpcServerOptions, ...opts }
-    this.processor = new JsonRpcProcessor(methods, log, this.opts.limits)
+    this.processor = new JsonRpcProcessor(methods, log, this.opts.limits, this.opts.observer)
     this.http = createServer((req, res) => {
       this.onHttp(req, res).catch((err) => {
         log.error({ err }, 'RPC HTTP handler failed')

@@ -91,4 +91,14 @@ describe('oln devnet (single-node chain on a real anvil L1)', () => {
     expect(sender).toBe(parseEther('0.25') + receipt.gasUsed * receipt.effectiveGasPrice + l1Fee)
     expect(await client.getBlockNumber()).toBeGreaterThanOrEqual(n)
   }, 60_000)
+
+  it('exposes Prometheus metrics: heads, block building, RPC', async () => {
+    const url = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')).sequencer.metrics as string
+    const text = await (await fetch(url)).text()
+    const unsafe = /oln_refs_number\{layer="l2",type="l2_unsafe"\} (\d+)/.exec(text)
+    expect(Number(unsafe?.[1])).toBeGreaterThan(0)
+    expect(text).toMatch(/oln_engine_block_build_seconds_count \d+/)
+    expect(text).toMatch(/oln_rpc_requests_total\{method="eth_sendRawTransaction",outcome="ok"\} 1/)
+    expect(text).toMatch(/oln_nodejs_eventloop_lag_seconds/)
+  })
 })
