@@ -298,6 +298,10 @@ async function main() {
   console.log(
     `engine bench: ${BLOCKS} measured blocks (+${WARMUP} warm-up) x ${TXS} txs (${SENDERS} senders x ${PER_SENDER}), fresh recipients`,
   )
+  if (process.env.BENCH_ONLY === 'engine-erc20') {
+    await benchEngine('erc20')
+    return
+  }
   const et = await benchEngine('transfer')
   const er = await benchEngine('transfer', 'raw')
   if (process.env.BENCH_ONLY === 'engine-transfer') return
