@@ -269,6 +269,37 @@ export class OpTxProcessor {
     await this.credit(L1_FEE_VAULT.bytes, l1Fee)
   }
 
+  /**
+   * Runs the top-level message (the caller's nonce was already bumped) and returns the result with the gas
+   * the transaction used after the EIP-3529 refund cap (refund <= gasUsed / 5).
+   */
+  private async runMessage(m: {
+    caller: Address
+    gasPrice: bigint
+    gasLimit: bigint
+    intrinsic: bigint
+    to?: Uint8Array
+    value: bigint
+    data: Uint8Array
+  }) {
+    const res = await this.evm.runCall({
+      block: this.evmBlock,
+      gasPrice: m.gasPrice,
+      caller: m.caller,
+      origin: m.caller,
+      gasLimit: m.gasLimit - m.intrinsic,
+      to: m.to ? new Address(m.to) : undefined,
+      value: m.value,
+      data: m.data,
+      skipNonceIncrement: true,
+    })
+    const exec = res.execResult
+    let gasUsed = exec.executionGasUsed + m.intrinsic
+    const refund = exec.gasRefund ?? 0n
+    if (refund > 0n) gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n
+    return { res, exec, gasUsed }
+  }
+
   private async applyWithEvm(
     tx: SignedTx,
     sender: Uint8Array,
@@ -292,21 +323,15 @@ export class OpTxProcessor {
         fromAcc.codeHash,
       ),
     )
-    const res = await evm.runCall({
-      block: this.evmBlock,
-      gasPrice: price,
+    const { res, exec, gasUsed } = await this.runMessage({
       caller,
-      origin: caller,
-      gasLimit: tx.gasLimit - intrinsic,
-      to: tx.to ? new Address(tx.to) : undefined,
+      gasPrice: price,
+      gasLimit: tx.gasLimit,
+      intrinsic,
+      to: tx.to,
       value: tx.value,
       data: tx.data,
-      skipNonceIncrement: true,
     })
-    const exec = res.execResult
-    let gasUsed = exec.executionGasUsed + intrinsic
-    const refund = exec.gasRefund ?? 0n
-    if (refund > 0n) gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n
     await this.credit(sender, (tx.gasLimit - gasUsed) * price)
     await this.payFees(gasUsed, tip, l1Cost.fee)
     await this.finishTx(exec.selfdestruct, exec.createdAddresses)
@@ -365,21 +390,15 @@ export class OpTxProcessor {
         caller,
         new Account(acc.nonce + 1n, acc.balance - m.gas * m.gasPrice, acc.storageRoot, acc.codeHash),
       )
-      const res = await evm.runCall({
-        block: this.evmBlock,
-        gasPrice: m.gasPrice,
+      const { exec, gasUsed } = await this.runMessage({
         caller,
-        origin: caller,
-        gasLimit: m.gas - intrinsic,
-        to: m.to ? new Address(m.to) : undefined,
+        gasPrice: m.gasPrice,
+        gasLimit: m.gas,
+        intrinsic,
+        to: m.to,
         value: m.value,
         data: m.data,
-        skipNonceIncrement: true,
       })
-      const exec = res.execResult
-      let gasUsed = exec.executionGasUsed + intrinsic
-      const refund = exec.gasRefund ?? 0n
-      if (refund > 0n) gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n
       const err = exec.exceptionError?.error as string | undefined
       return {
         returnValue: exec.returnValue,
@@ -428,21 +447,15 @@ export class OpTxProcessor {
       caller,
       new Account(before.nonce + 1n, before.balance, before.storageRoot, before.codeHash),
     )
-    const res = await evm.runCall({
-      block: this.evmBlock,
-      gasPrice: 0n,
+    const { res, exec, gasUsed } = await this.runMessage({
       caller,
-      origin: caller,
-      gasLimit: d.gas - intrinsic,
-      to: d.to ? new Address(d.to) : undefined,
+      gasPrice: 0n,
+      gasLimit: d.gas,
+      intrinsic,
+      to: d.to,
       value: d.value,
       data: d.data,
-      skipNonceIncrement: true,
     })
-    const exec = res.execResult
-    let gasUsed = exec.executionGasUsed + intrinsic
-    const refund = exec.gasRefund ?? 0n
-    if (refund > 0n) gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n
     await this.finishTx(exec.selfdestruct, exec.createdAddresses)
     const outcome: TxOutcome = {
       status: exec.exceptionError ? 0 : 1,

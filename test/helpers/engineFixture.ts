@@ -7,10 +7,12 @@ import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { privateToAddress } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import { ChainStore } from '../../node/db/chainStore.ts'
+import { l1InfoCalldataEcotone, l1InfoDepositTx } from '../../node/dev/l1Attributes.ts'
 import type { PayloadAttributes } from '../../node/engine/blockBuilder.ts'
 import type { ChainSpec } from '../../node/engine/chainSpec.ts'
 import { ExecutionEngine } from '../../node/engine/engine.ts'
 import { type GenesisState, initGenesis } from '../../node/engine/genesis.ts'
+import type { DepositInput } from '../../node/engine/opTxProcessor.ts'
 import { bigintToBytes } from '../../node/engine/state/account.ts'
 
 // Test fixture: a Fjord/Granite chain whose genesis holds the real L1Block implementation (contracts-bedrock
@@ -97,32 +99,12 @@ export const DEFAULT_L1_INFO: L1Info = {
   blobBaseFeeScalar: 810949,
 }
 
-/** setL1BlockValuesEcotone calldata (opstack-spec §2.2), written independently for the tests. */
+/** The L1-info deposit for a test block (the node's encoder, itself checked against the kona vectors). */
 export function l1InfoCalldata(i: L1Info): Uint8Array {
-  const b = Buffer.alloc(164)
-  b.write('440a5e20', 0, 'hex')
-  b.writeUInt32BE(i.baseFeeScalar, 4)
-  b.writeUInt32BE(i.blobBaseFeeScalar, 8)
-  b.writeBigUInt64BE(i.sequenceNumber, 12)
-  b.writeBigUInt64BE(i.timestamp, 20)
-  b.writeBigUInt64BE(i.number, 28)
-  Buffer.from(i.baseFee.toString(16).padStart(64, '0'), 'hex').copy(b, 36)
-  Buffer.from(i.blobBaseFee.toString(16).padStart(64, '0'), 'hex').copy(b, 68)
-  Buffer.from(i.hash).copy(b, 100)
-  Buffer.from(i.batcher).copy(b, 144)
-  return b
+  return l1InfoCalldataEcotone({ ...i, mixHash: new Uint8Array(32) })
 }
 
-export interface DepositFields {
-  sourceHash: Uint8Array
-  from: Uint8Array
-  to?: Uint8Array
-  mint: bigint
-  value: bigint
-  gas: bigint
-  isSystemTx?: boolean
-  data: Uint8Array
-}
+export type DepositFields = Omit<DepositInput, 'isSystemTx'> & { isSystemTx?: boolean }
 
 export function encodeDeposit(d: DepositFields): Uint8Array {
   const body = RLP.encode([
@@ -139,21 +121,7 @@ export function encodeDeposit(d: DepositFields): Uint8Array {
 }
 
 export function l1InfoDeposit(i: L1Info = DEFAULT_L1_INFO): Uint8Array {
-  return encodeDeposit({
-    sourceHash: keccak_256(
-      Buffer.concat([
-        Buffer.alloc(31),
-        Buffer.from([1]),
-        keccak_256(Buffer.concat([i.hash, Buffer.from(i.sequenceNumber.toString(16).padStart(64, '0'), 'hex')])),
-      ]),
-    ),
-    from: DEPOSITOR,
-    to: L1_BLOCK,
-    mint: 0n,
-    value: 0n,
-    gas: 1_000_000n,
-    data: l1InfoCalldata(i),
-  })
+  return l1InfoDepositTx({ ...i, mixHash: new Uint8Array(32) })
 }
 
 const common = new Common({ chain: { ...Mainnet, chainId: 901 } as never, hardfork: 'cancun' })
@@ -218,4 +186,25 @@ export async function openEngine(dir?: string, genesis = genesisState()) {
       if (remove) rmSync(path, { recursive: true, force: true })
     },
   }
+}
+
+/** An engine with a tx pool and the RPC backend over it; `build()` sequences one block from the pool. */
+export async function openEngineWithPool(genesis = genesisState()) {
+  const { EngineBackend } = await import('../../node/rpc/engineBackend.ts')
+  const { TxPool } = await import('../../node/txpool/txPool.ts')
+  const e = await openEngine(undefined, genesis)
+  const pool: InstanceType<typeof TxPool> = new TxPool({
+    account: async (a) => (await e.engine.stateAt(e.engine.head.unsafe.header)).readAccount(a),
+    nextBaseFee: (): bigint => backend.nextBaseFee(),
+  })
+  const backend: InstanceType<typeof EngineBackend> = new EngineBackend(e.engine, pool)
+  e.engine.txSource = pool
+  const build = async () => {
+    const parent = e.engine.head.unsafe
+    const seq = { ...DEFAULT_L1_INFO, sequenceNumber: parent.header.number }
+    const b = await e.engine.buildBlock(attributes(parent.header.timestamp, [l1InfoDeposit(seq)], false))
+    await pool.onNewHead()
+    return b
+  }
+  return { ...e, pool, backend, build }
 }

@@ -12,7 +12,7 @@ import {
   DEV_KEYS,
   genesisState,
   l1InfoDeposit,
-  openEngine,
+  openEngineWithPool,
   signTransfer,
 } from '../../helpers/engineFixture.ts'
 
@@ -25,8 +25,7 @@ afterEach(async () => {
 
 async function setup() {
   const wethBalanceSlot = keccak256(Buffer.concat([Buffer.alloc(12), DEV_ADDRS[0] as Uint8Array, Buffer.alloc(32)]))
-  const e = await openEngine(
-    undefined,
+  const e = await openEngineWithPool(
     genesisState([
       {
         address: WETH,
@@ -37,25 +36,7 @@ async function setup() {
     ]),
   )
   closers.push(() => e.close())
-  const pool: TxPool = new TxPool({
-    account: async (a) => (await e.engine.stateAt(e.engine.head.unsafe.header)).readAccount(a),
-    nextBaseFee: (): bigint => backend.nextBaseFee(),
-  })
-  const backend: EngineBackend = new EngineBackend(e.engine, pool)
-  e.engine.txSource = pool
-  const build = async () => {
-    const parent = e.engine.head.unsafe
-    const b = await e.engine.buildBlock(
-      attributes(
-        parent.header.timestamp,
-        [l1InfoDeposit({ ...DEFAULT_L1_INFO, sequenceNumber: parent.header.number })],
-        false,
-      ),
-    )
-    await pool.onNewHead()
-    return b
-  }
-  return { ...e, pool, backend, build }
+  return e
 }
 
 function transferData(to: Uint8Array, amount: bigint) {

@@ -3,19 +3,10 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { chainConfig } from 'viem/op-stack'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../../config/logger.ts'
-import { EngineBackend } from '../../../node/rpc/engineBackend.ts'
 import { ethApi } from '../../../node/rpc/ethApi.ts'
 import { RpcMethods } from '../../../node/rpc/jsonrpc.ts'
 import { RpcServer } from '../../../node/rpc/server.ts'
-import { TxPool } from '../../../node/txpool/txPool.ts'
-import {
-  attributes,
-  DEFAULT_L1_INFO,
-  DEV_ADDRS,
-  DEV_KEYS,
-  l1InfoDeposit,
-  openEngine,
-} from '../../helpers/engineFixture.ts'
+import { DEV_ADDRS, DEV_KEYS, openEngineWithPool } from '../../helpers/engineFixture.ts'
 
 const closers: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -23,14 +14,9 @@ afterEach(async () => {
 })
 
 async function stack(limits?: { maxBatchItems?: number; maxRequestBytes?: number }) {
-  const e = await openEngine()
+  const e = await openEngineWithPool()
   closers.push(() => e.close())
-  const pool: TxPool = new TxPool({
-    account: async (a) => (await e.engine.stateAt(e.engine.head.unsafe.header)).readAccount(a),
-    nextBaseFee: (): bigint => backend.nextBaseFee(),
-  })
-  const backend: EngineBackend = new EngineBackend(e.engine, pool)
-  e.engine.txSource = pool
+  const { backend, build } = e
   const methods = new RpcMethods().addAll(ethApi(backend, { maxLogRange: 100n }))
   methods.add('test_boom', () => {
     throw new Error('kaboom')
@@ -41,18 +27,6 @@ async function stack(limits?: { maxBatchItems?: number; maxRequestBytes?: number
   })
   const { url, wsUrl } = await server.start()
   closers.push(() => server.close())
-  const build = async () => {
-    const parent = e.engine.head.unsafe
-    const b = await e.engine.buildBlock(
-      attributes(
-        parent.header.timestamp,
-        [l1InfoDeposit({ ...DEFAULT_L1_INFO, sequenceNumber: parent.header.number })],
-        false,
-      ),
-    )
-    await pool.onNewHead()
-    return b
-  }
   const chain = defineChain({
     ...chainConfig,
     id: 901,
