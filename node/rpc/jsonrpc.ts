@@ -172,9 +172,11 @@ function errorResponse(id: JsonRpcId, err: RpcError | JsonRpcErrorObject): JsonR
  */
 export function toRpcError(err: unknown, log: Logger, method: string): RpcError {
   if (err instanceof RpcError) return err
-  if (err instanceof Error) {
-    const { code, data } = err as Error & { code?: unknown; data?: unknown }
-    if (typeof code === 'number' && Number.isInteger(code)) return new RpcError(code, err.message, data)
+  if (typeof err === 'object' && err !== null) {
+    const { code, message, data } = err as { code?: unknown; message?: unknown; data?: unknown }
+    if (typeof code === 'number' && Number.isInteger(code) && typeof message === 'string') {
+      return new RpcError(code, message, data)
+    }
   }
   log.error({ err, method }, 'RPC handler failed')
   return new RpcError(RpcErrorCode.Internal, 'internal error')

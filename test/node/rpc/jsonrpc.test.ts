@@ -22,6 +22,9 @@ function setup(limits: Partial<JsonRpcLimits> = {}) {
       // The engine backend's errors: an Error with a numeric code and optional data.
       throw Object.assign(new Error('execution reverted'), { code: 3, data: '0x1234' })
     })
+    .register('test_plainError', () => {
+      throw { code: -32000, message: 'already known' }
+    })
     .register('test_bigint', () => 5n)
     .register('test_void', () => undefined)
     .register('test_big', (params) => {
@@ -103,6 +106,9 @@ describe('JSON-RPC framing', () => {
     const { raw } = setup()
     expect(await raw(JSON.stringify(req(1, 'test_rpcError')))).toMatchObject({
       error: { code: -32000, message: 'nonce too low' },
+    })
+    expect(await raw(JSON.stringify(req(1, 'test_plainError')))).toMatchObject({
+      error: { code: -32000, message: 'already known' },
     })
     expect(await raw(JSON.stringify(req(1, 'test_backendError')))).toEqual({
       jsonrpc: '2.0',
