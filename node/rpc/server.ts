@@ -273,7 +273,7 @@ export class RpcServer {
     const cors = this.corsHeaders(req)
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
+      this.writeHead(res, 204, {
         ...cors,
         ...(cors['Access-Control-Allow-Origin']
           ? {
@@ -291,7 +291,7 @@ export class RpcServer {
       return
     }
     if (req.method !== 'POST') {
-      res.writeHead(405, { ...cors, Allow: 'POST, GET, OPTIONS', 'Content-Type': 'text/plain' })
+      this.writeHead(res, 405, { ...cors, Allow: 'POST, GET, OPTIONS', 'Content-Type': 'text/plain' })
       res.end('method not allowed: use POST for JSON-RPC, GET /health for health\n')
       return
     }
@@ -304,7 +304,7 @@ export class RpcServer {
     const ctx: RpcContext = { transport: 'http', remoteAddress: req.socket.remoteAddress }
     const out = await this.dispatcher.handleRaw(body, ctx)
     if (out === undefined) {
-      res.writeHead(204, cors)
+      this.writeHead(res, 204, cors)
       res.end()
       return
     }
@@ -342,8 +342,14 @@ export class RpcServer {
     })
   }
 
+  private writeHead(res: ServerResponse, status: number, headers: Record<string, string | number>): void {
+    // While shutting down, in-flight requests are answered with Connection: close so their sockets end right after.
+    if (this.closing) res.shouldKeepAlive = false
+    res.writeHead(status, headers)
+  }
+
   private sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-    res.writeHead(status, {
+    this.writeHead(res, status, {
       ...headers,
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(body),

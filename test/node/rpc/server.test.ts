@@ -490,6 +490,24 @@ describe('shutdown', () => {
     await server.close() // idempotent
   })
 
+  it('lets in-flight HTTP requests finish, then closes their connections without waiting for the grace period', async () => {
+    const methods = new RpcMethods().register('test_slow', async () => {
+      await new Promise((r) => setTimeout(r, 200))
+      return 'done'
+    })
+    const server = new RpcServer({ methods, host: '127.0.0.1', port: 0, logger: captureLogger().logger })
+    servers.push(server)
+    await server.start()
+    const pending = fetch(server.url, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"test_slow"}' })
+    await new Promise((r) => setTimeout(r, 50))
+    const t0 = Date.now()
+    await server.close()
+    expect(Date.now() - t0).toBeLessThan(1500) // grace is 2000 ms
+    const res = await pending
+    expect(res.headers.get('connection')).toBe('close')
+    expect(await res.json()).toMatchObject({ result: 'done' })
+  })
+
   it('cuts clients that do not finish the close handshake after the grace period', async () => {
     const { server } = await start({ shutdownGraceMs: 100 })
     const c = await WsClient.connect(server.wsUrl as string)
