@@ -448,6 +448,29 @@ describe('WebSocket transport', () => {
     expect(await c.result('eth_getBalance', [alice.address, 'latest'])).toBe('0xde0b6b3a7640000')
   })
 
+  it('disconnects a client that stops reading once its unsent data passes maxWsBufferedBytes', async () => {
+    const { server, lines } = await start({ maxWsBufferedBytes: 64 * 1024 })
+    const c = await WsClient.connect(server.wsUrl as string)
+    ;(c.ws as unknown as { _socket: { pause(): void } })._socket.pause()
+    const batch = JSON.stringify(
+      Array.from({ length: 100 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'eth_getBlockByNumber',
+        params: ['0x1', true],
+      })),
+    )
+    const deadline = Date.now() + 10_000
+    while (!lines.some((l) => l.msg === 'WebSocket client too slow, disconnecting')) {
+      if (Date.now() > deadline) throw new Error('slow client was not disconnected')
+      if (c.ws.readyState === c.ws.OPEN) c.ws.send(batch)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    // Others are unaffected.
+    const d = await WsClient.connect(server.wsUrl as string)
+    expect(await d.result('eth_chainId')).toBe('0x385')
+  })
+
   it('can listen on a separate WebSocket port', async () => {
     const { server, backend } = await start({ wsPort: 0 })
     expect(server.wsAddress?.port).toBeGreaterThan(0)
