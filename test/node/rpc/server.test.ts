@@ -1,5 +1,6 @@
 import { request } from 'node:http'
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, defineChain, http } from 'viem'
+import { chainConfig } from 'viem/op-stack'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { createEthApi } from '../../../node/rpc/ethApi.ts'
@@ -297,6 +298,29 @@ describe('viem compatibility', () => {
     expect(await client.call({ to: hex(TOKEN), data: '0x' })).toEqual({ data: `0x${'00'.repeat(31)}2a` })
     const fees = await client.getFeeHistory({ blockCount: 2, rewardPercentiles: [50] })
     expect(fees.oldestBlock).toBe(1n)
+  })
+
+  it('formats deposits and L1 fee fields through viem OP Stack formatters', async () => {
+    const { server, txs } = await start()
+    const chain = defineChain({
+      ...chainConfig,
+      id: 901,
+      name: 'oln devnet',
+      nativeCurrency: { name: 'OPEN', symbol: 'OPEN', decimals: 18 },
+      rpcUrls: { default: { http: [server.url] } },
+    })
+    const client = createPublicClient({ chain, transport: http() })
+    const dep = await client.getTransaction({ hash: hex(txs.userDeposit.envelope.hash) })
+    expect(dep).toMatchObject({
+      type: 'deposit',
+      mint: 5n * 10n ** 18n,
+      sourceHash: hex(txs.userDeposit.tx.sourceHash!),
+      blockNumber: 2n,
+    })
+    const receipt = await client.getTransactionReceipt({ hash: hex(txs.dynamic.envelope.hash) })
+    expect(receipt).toMatchObject({ l1Fee: 1_000_000_000n, l1GasUsed: 1600n, l1GasPrice: 7n })
+    const block = await client.getBlock({ blockNumber: 2n, includeTransactions: true })
+    expect(block.transactions.map((t) => t.type)).toEqual(['deposit', 'deposit', 'eip1559'])
   })
 
   it('works with batched JSON-RPC', async () => {
