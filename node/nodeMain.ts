@@ -11,8 +11,8 @@ import { MemoryStateStore } from './engine/state/memoryStateStore.ts'
 import { checkGenesisMatchesRollup, loadGenesisJson } from './genesis/genesisJson.ts'
 import { createNodeMetrics, MetricsServer } from './metrics/metrics.ts'
 import { EngineBackend } from './rpc/engineBackend.ts'
-import { ethApi } from './rpc/ethApi.ts'
-import { RpcMethods } from './rpc/jsonrpc.ts'
+import { createEthApi } from './rpc/ethApi.ts'
+import { RpcError, RpcMethods } from './rpc/jsonrpc.ts'
 import { RpcServer } from './rpc/server.ts'
 import { TxPool } from './txpool/txPool.ts'
 
@@ -47,6 +47,34 @@ function scalarsFrom(rollupScalar: string): { base: number; blob: number } {
   const b = Buffer.from(rollupScalar.slice(2), 'hex')
   if (b[0] === 1) return { base: b.readUInt32BE(28), blob: b.readUInt32BE(24) }
   return { base: b.readUInt32BE(28), blob: 0 }
+}
+
+/** Wraps every handler to report method, outcome and duration (Prometheus). */
+export function instrument(
+  methods: RpcMethods,
+  observe: (method: string, outcome: 'ok' | 'error' | 'internal', seconds: number) => void,
+): RpcMethods {
+  const out = new RpcMethods()
+  for (const name of methods.names()) {
+    const h = methods.get(name)
+    if (!h) continue
+    out.register(name, async (params, ctx) => {
+      const t0 = performance.now()
+      try {
+        const r = await h(params, ctx)
+        observe(name, 'ok', (performance.now() - t0) / 1000)
+        return r
+      } catch (err) {
+        observe(
+          name,
+          err instanceof RpcError || typeof (err as { code?: unknown })?.code === 'number' ? 'error' : 'internal',
+          (performance.now() - t0) / 1000,
+        )
+        throw err
+      }
+    })
+  }
+  return out
 }
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
@@ -96,22 +124,26 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     })
     const backend: EngineBackend = new EngineBackend(engine, pool)
     engine.txSource = pool
-    const methods = new RpcMethods().addAll(ethApi(backend))
-    const server = new RpcServer(methods, log.child({ module: 'rpc' }), {
-      observer: (method, outcome, seconds) => {
-        metrics.rpcRequests.inc({ method, outcome })
-        metrics.rpcDuration.observe({ method }, seconds)
-      },
+    const methods = instrument(createEthApi(backend), (method, outcome, seconds) => {
+      metrics.rpcRequests.inc({ method, outcome })
+      metrics.rpcDuration.observe({ method }, seconds)
+    })
+    const server = new RpcServer({
+      methods,
+      backend,
       host: o.rpcHost,
       port: o.rpcPort,
       corsOrigins: o.corsOrigins,
+      logger: log.child({ module: 'rpc' }),
       health: () => ({
         unsafe: Number(engine.head.unsafe.header.number),
         safe: Number(engine.head.safe.header.number),
         finalized: Number(engine.head.finalized.header.number),
       }),
     })
-    const { url, wsUrl } = await server.start()
+    await server.start()
+    const url = server.url
+    const wsUrl = server.wsUrl ?? server.url.replace(/^http/, 'ws')
     stops.push(() => server.close())
     let metricsUrl: string | undefined
     if (o.metricsPort !== undefined) {
