@@ -28,8 +28,6 @@ export interface NodeOptions {
   corsOrigins: string[]
   /** Produce blocks locally (single-node chain) using this L1 for origins. */
   sequencerL1Rpc?: string
-  baseFeeScalar?: number
-  blobBaseFeeScalar?: number
   /** Prometheus /metrics port (undefined = disabled, 0 = any free port). */
   metricsPort?: number
   log: Logger
@@ -41,12 +39,6 @@ export interface RunningNode {
   wsUrl: string
   engine: ExecutionEngine
   stop(): Promise<void>
-}
-
-function scalarsFrom(rollupScalar: string): { base: number; blob: number } {
-  const b = Buffer.from(rollupScalar.slice(2), 'hex')
-  if (b[0] === 1) return { base: b.readUInt32BE(28), blob: b.readUInt32BE(24) }
-  return { base: b.readUInt32BE(28), blob: 0 }
 }
 
 /** Wraps every handler to report method, outcome and duration (Prometheus). */
@@ -152,15 +144,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       stops.push(() => ms.close())
     }
     if (o.sequencerL1Rpc) {
-      const scalars = scalarsFrom(rollup.genesis.system_config.scalar)
       const dev = new DevChain({
         engine,
         pool,
         l1: createPublicClient({ transport: http(o.sequencerL1Rpc) }),
         rollup,
         log: log.child({ module: 'sequencer' }),
-        baseFeeScalar: o.baseFeeScalar ?? scalars.base,
-        blobBaseFeeScalar: o.blobBaseFeeScalar ?? scalars.blob,
       })
       dev.start()
       stops.push(() => dev.stop())

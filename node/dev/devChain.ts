@@ -2,15 +2,16 @@ import type { PublicClient } from 'viem'
 import type { Logger } from '../../config/logger.ts'
 import { PREDEPLOYS } from '../../config/protocol/addresses.ts'
 import type { RollupConfig } from '../../config/rollupConfig.ts'
+import { decodeDepositTx, encodeDepositTx } from '../../derivation/protocol/depositTx.ts'
+import {
+  BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
+  buildL1BlockInfo,
+  decodeL1Info,
+  l1InfoDepositTx,
+} from '../../derivation/protocol/l1Info.ts'
 import type { ExecutionEngine } from '../engine/engine.ts'
 import type { Block } from '../engine/types.ts'
 import type { TxPool } from '../txpool/txPool.ts'
-import {
-  BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
-  fakeExponential,
-  type L1Origin,
-  l1InfoDepositTx,
-} from './l1Attributes.ts'
 
 // A single-node chain: builds an L2 block every block_time on the embedded engine, with the L1 attributes
 // deposit of a real L1 origin (anvil) chosen like op-node's origin selector (advance when the next L1 block is
@@ -19,15 +20,23 @@ import {
 
 const hexb = (h: string) => Buffer.from(h.replace(/^0x/, ''), 'hex')
 
+/** What the dev chain needs of an L1 block. */
+interface L1Origin {
+  number: bigint
+  timestamp: bigint
+  baseFeePerGas: bigint
+  excessBlobGas?: bigint
+  hash: Uint8Array
+  mixHash: Uint8Array
+  parentBeaconBlockRoot?: Uint8Array
+}
+
 export interface DevChainOptions {
   engine: ExecutionEngine
   pool: TxPool
   l1: PublicClient
   rollup: RollupConfig
   log: Logger
-  /** Ecotone L1-fee scalars written into L1Block. */
-  baseFeeScalar: number
-  blobBaseFeeScalar: number
 }
 
 export class DevChain {
@@ -47,9 +56,8 @@ export class DevChain {
     const origin: L1Origin = {
       number: n,
       timestamp: b.timestamp,
-      baseFee: b.baseFeePerGas ?? 0n,
-      blobBaseFee:
-        b.excessBlobGas === undefined ? 1n : fakeExponential(1n, b.excessBlobGas, BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE),
+      baseFeePerGas: b.baseFeePerGas ?? 0n,
+      ...(b.excessBlobGas !== undefined && b.excessBlobGas !== null ? { excessBlobGas: b.excessBlobGas } : {}),
       hash: hexb(b.hash as string),
       mixHash: hexb(b.mixHash),
       ...(b.parentBeaconBlockRoot ? { parentBeaconBlockRoot: hexb(b.parentBeaconBlockRoot) } : {}),
@@ -64,11 +72,20 @@ export class DevChain {
     if (parent.header.number === 0n) return { number: BigInt(this.o.rollup.genesis.l1.number), seq: 0n }
     const raw = parent.transactions[0]?.raw
     if (!raw) throw new Error('dev chain: parent block has no L1 info deposit')
-    // 0x7e ++ rlp([...]); the calldata is the last field: find the Ecotone selector and read its fields.
-    const at = Buffer.from(raw).indexOf(Buffer.from('440a5e20', 'hex'))
-    if (at < 0) throw new Error('dev chain: parent L1 info deposit is not in the Ecotone format')
-    const d = Buffer.from(raw.subarray(at))
-    return { number: d.readBigUInt64BE(28), seq: d.readBigUInt64BE(12) }
+    const info = decodeL1Info(decodeDepositTx(raw).data)
+    return { number: info.number, seq: info.sequenceNumber }
+  }
+
+  /** The Ecotone L1-attributes of a block on `origin` (the rollup's genesis system config: no L1 updates yet). */
+  private l1Info(origin: L1Origin, seq: bigint) {
+    const sc = this.o.rollup.genesis.system_config
+    return buildL1BlockInfo(
+      'ecotone',
+      origin,
+      seq,
+      { batcherAddr: hexb(sc.batcherAddr), overhead: hexb(sc.overhead), scalar: hexb(sc.scalar) },
+      BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
+    )
   }
 
   /** Builds the next block now. */
@@ -94,15 +111,7 @@ export class DevChain {
       prevRandao: origin.mixHash,
       suggestedFeeRecipient: hexb(PREDEPLOYS.SequencerFeeVault),
       parentBeaconBlockRoot: origin.parentBeaconBlockRoot ?? new Uint8Array(32),
-      transactions: [
-        l1InfoDepositTx({
-          ...origin,
-          sequenceNumber: seq,
-          batcher: hexb(rollup.genesis.system_config.batcherAddr),
-          baseFeeScalar: this.o.baseFeeScalar,
-          blobBaseFeeScalar: this.o.blobBaseFeeScalar,
-        }),
-      ],
+      transactions: [encodeDepositTx(l1InfoDepositTx(this.l1Info(origin, seq), true))],
       noTxPool: pastDrift,
       gasLimit: BigInt(rollup.genesis.system_config.gasLimit),
     }

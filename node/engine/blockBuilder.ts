@@ -2,22 +2,22 @@ import { createEVM, type EVM } from '@ethereumjs/evm'
 import { RLP } from '@ethereumjs/rlp'
 import { Address, createAddressFromString } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
+import { holoceneExtraDataFromAttributes, nextBaseFee } from '../../config/protocol/eip1559.ts'
+import { DEPOSIT_TX_TYPE, type DepositTx, decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
 import { opPrecompiles, type PrecompileExtension } from '../../precompiles/registry.ts'
-import { eip1559ParamsFor, encodeHoloceneExtraData, nextBaseFee } from './baseFee.ts'
 import { logsBloom, orInto } from './bloom.ts'
-import { type ChainSpec, type CommonCache, forksAt, type OpForks } from './chainSpec.ts'
+import { type ChainSpec, type CommonCache, forksAt, type OpForks, opEip1559Config } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
 import { EMPTY_OMMERS_HASH, EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
 import {
   type BlockEnv,
-  type DepositInput,
   type L1CostFunction,
   type L1CostResult,
   OpTxProcessor,
   type TxHooks,
   type TxOutcome,
 } from './opTxProcessor.ts'
-import { DEPOSIT_TX_TYPE, encodeReceipt, orderedRoot } from './receipts.ts'
+import { encodeReceipt, orderedRoot } from './receipts.ts'
 import type { SenderRecovery } from './senderRecovery.ts'
 import { bytesToBigint } from './state/account.ts'
 import { StateDB, type StateStore, type TrieRootCache } from './state/stateDB.ts'
@@ -68,33 +68,12 @@ const SYSTEM_ADDRESS = createAddressFromString('0xffffffffffffffffffffffffffffff
 const BEACON_ROOTS = createAddressFromString('0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02')
 const ZERO32 = new Uint8Array(32)
 
-/** Decodes a deposit (0x7E) transaction body into the processor's input. */
-export function decodeDeposit(raw: Uint8Array): DepositInput {
-  if (raw[0] !== DEPOSIT_TX_TYPE) throw new InvalidTransactionError('not a deposit transaction')
-  const f = RLP.decode(raw.subarray(1)) as Uint8Array[]
-  if (!Array.isArray(f) || f.length !== 8) throw new InvalidTransactionError('deposit: expected 8 RLP fields')
-  const [sourceHash, from, to, mint, value, gas, isSystem, data] = f as [
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-  ]
-  if (sourceHash.length !== 32 || from.length !== 20 || (to.length !== 0 && to.length !== 20)) {
-    throw new InvalidTransactionError('deposit: malformed sourceHash/from/to')
-  }
-  return {
-    sourceHash,
-    from,
-    to: to.length === 0 ? undefined : to,
-    mint: bytesToBigint(mint),
-    value: bytesToBigint(value),
-    gas: bytesToBigint(gas),
-    isSystemTx: isSystem.length === 1 && isSystem[0] === 1,
-    data,
+/** Decodes a deposit (0x7E) transaction; a malformed one makes the payload invalid. */
+function decodePayloadDeposit(raw: Uint8Array): DepositTx {
+  try {
+    return decodeDepositTx(raw)
+  } catch (err) {
+    throw new InvalidPayloadError(`malformed deposit transaction: ${(err as Error).message}`)
   }
 }
 
@@ -146,19 +125,13 @@ export class BlockBuilder {
     if (attrs.timestamp <= parent.timestamp) throw new InvalidPayloadError('timestamp not after parent')
     const forks = forksAt(spec, attrs.timestamp)
     const parentForks = forksAt(spec, parent.timestamp)
-    const params = eip1559ParamsFor(spec, forks, parent.extraData, parentForks.holocene && parent.number > 0n)
-    const baseFee = nextBaseFee(parent, params)
+    const eip1559 = opEip1559Config(spec)
+    const baseFee = nextBaseFee(eip1559, parent, parentForks.holocene && parent.number > 0n, forks.canyon)
     let extraData: Uint8Array = new Uint8Array(0)
     if (forks.holocene) {
       const p = attrs.eip1559Params
       if (p?.length !== 8) throw new InvalidPayloadError('holocene payload attributes need eip1559Params')
-      const v = new DataView(p.buffer, p.byteOffset, 8)
-      const denominator = BigInt(v.getUint32(0))
-      const elasticity = BigInt(v.getUint32(4))
-      extraData =
-        denominator === 0n && elasticity === 0n
-          ? encodeHoloceneExtraData({ denominator: spec.eip1559DenominatorCanyon, elasticity: spec.eip1559Elasticity })
-          : encodeHoloceneExtraData({ denominator, elasticity })
+      extraData = holoceneExtraDataFromAttributes(p, eip1559)
     }
     const header = {
       parentHash,
@@ -272,7 +245,7 @@ export class BlockBuilder {
   /** Applies a deposit transaction (raw 0x7E bytes). */
   async addDeposit(raw: Uint8Array): Promise<Receipt> {
     if (this.l1CostFn) throw new InvalidPayloadError('deposit after a non-deposit transaction')
-    const d = decodeDeposit(raw)
+    const d = decodePayloadDeposit(raw)
     const hash = keccak_256(raw)
     const outcome = await this.processor.applyDeposit(d, hash, this.header.gasLimit - this.cumulativeGas)
     return this.record({ raw, hash, type: DEPOSIT_TX_TYPE, from: d.from }, outcome, true)

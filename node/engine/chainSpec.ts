@@ -1,4 +1,5 @@
 import { type Common, createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common'
+import type { OpEip1559Config } from '../../config/protocol/eip1559.ts'
 import { nativeCrypto } from './crypto.ts'
 
 /** The L2 execution parameters the engine needs (the `config` of an op-geth genesis). */
@@ -40,6 +41,15 @@ export function forksAt(spec: ChainSpec, timestamp: bigint): OpForks {
     granite: active(timestamp, spec.graniteTime),
     holocene: active(timestamp, spec.holoceneTime),
     isthmus: active(timestamp, spec.isthmusTime),
+  }
+}
+
+/** The chain's EIP-1559 constants in config/protocol/eip1559.ts's shape. */
+export function opEip1559Config(spec: ChainSpec): OpEip1559Config {
+  return {
+    elasticity: spec.eip1559Elasticity,
+    denominator: spec.eip1559Denominator,
+    denominatorCanyon: spec.eip1559DenominatorCanyon,
   }
 }
 

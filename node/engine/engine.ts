@@ -15,7 +15,7 @@ import {
 import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
 import { EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
-import { l1ReceiptFields, readL1FeeParams, selectL1CostFunction } from './l1Fee.ts'
+import { l1FeeFunction, readL1FeeParams } from './l1Fee.ts'
 import { type BlockEnv, OpTxProcessor, type TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
@@ -177,12 +177,7 @@ export class ExecutionEngine {
       roots: this.roots,
       hooks: opts.hooks,
       extensions: opts.extensions,
-      l1Cost: async (state, forks) => {
-        const p = await readL1FeeParams(state)
-        const fn = selectL1CostFunction(p, forks)
-        const fields = l1ReceiptFields(p, forks)
-        return (raw) => ({ ...fn(raw), ...fields })
-      },
+      l1Cost: async (state, forks) => l1FeeFunction(await readL1FeeParams(state), forks),
       blockHash: (n) => this.canonicalHashForBuild(n),
     }
   }

@@ -1,5 +1,6 @@
 import type { EVM } from '@ethereumjs/evm'
 import { Account, Address, bytesToUnprefixedHex, createAddressFromString } from '@ethereumjs/util'
+import type { DepositTx } from '../../derivation/protocol/depositTx.ts'
 import type { OpForks } from './chainSpec.ts'
 import { InvalidTransactionError } from './errors.ts'
 import { type AccountRecord, bytesEqual, EMPTY_ACCOUNT, isEmptyAccount, KECCAK_EMPTY } from './state/account.ts'
@@ -40,16 +41,8 @@ export interface L1CostResult {
 }
 export type L1CostFunction = (rawTx: Uint8Array) => L1CostResult
 
-export interface DepositInput {
-  sourceHash: Uint8Array
-  from: Uint8Array
-  to?: Uint8Array
-  mint: bigint
-  value: bigint
-  gas: bigint
-  isSystemTx: boolean
-  data: Uint8Array
-}
+/** A deposit as the processor applies it (the 0x7E codec's type). */
+export type DepositInput = DepositTx
 
 export interface TxOutcome {
   status: 0 | 1

@@ -1,9 +1,10 @@
 import { RLP } from '@ethereumjs/rlp'
+import { DEPOSIT_TX_TYPE } from '../../derivation/protocol/depositTx.ts'
 import { bigintToBytes } from './state/account.ts'
 import { orderedTrieRoot } from './trie/orderedTrie.ts'
 import type { Receipt } from './types.ts'
 
-export const DEPOSIT_TX_TYPE = 0x7e
+export { DEPOSIT_TX_TYPE }
 
 /** Consensus encoding of a receipt (what goes into the receipts trie), opstack-spec §1.5. */
 export function encodeReceipt(r: Receipt, canyon: boolean): Uint8Array {

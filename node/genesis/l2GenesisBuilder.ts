@@ -11,7 +11,7 @@ import {
   PREDEPLOY_NAMESPACE_SIZE,
   PREDEPLOYS,
 } from '../../config/protocol/addresses.ts'
-import { encodeHoloceneExtraData } from '../engine/baseFee.ts'
+import { encodeHoloceneExtraData } from '../../config/protocol/eip1559.ts'
 import { type ChainSpec, CommonCache } from '../engine/chainSpec.ts'
 import type { GenesisAccount, GenesisState } from '../engine/genesis.ts'
 import { EMPTY_TRIE_ROOT } from '../engine/header.ts'

@@ -1,9 +1,9 @@
 import { Address } from '@ethereumjs/util'
 import { keccak256 } from '../../config/keccak.ts'
-import { eip1559ParamsFor, nextBaseFee } from '../engine/baseFee.ts'
-import { decodeDeposit } from '../engine/blockBuilder.ts'
+import { nextBaseFee } from '../../config/protocol/eip1559.ts'
+import { decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
 import { bloomContains } from '../engine/bloom.ts'
-import { forksAt } from '../engine/chainSpec.ts'
+import { forksAt, opEip1559Config } from '../engine/chainSpec.ts'
 import type { ExecutionEngine } from '../engine/engine.ts'
 import { InvalidTransactionError } from '../engine/errors.ts'
 import { DEPOSIT_TX_TYPE } from '../engine/receipts.ts'
@@ -99,7 +99,7 @@ export class EngineBackend implements ChainBackend {
 
   private toRpcTx(raw: Uint8Array, hash: Uint8Array, from: Uint8Array, receipt?: Receipt): RpcTransaction {
     if (raw[0] === DEPOSIT_TX_TYPE) {
-      const d = decodeDeposit(raw)
+      const d = decodeDepositTx(raw)
       return {
         type: DEPOSIT_TX_TYPE,
         hash,
@@ -310,7 +310,7 @@ export class EngineBackend implements ChainBackend {
     const spec = this.engine.spec
     const t = h.timestamp + 1n
     const parentForks = forksAt(spec, h.timestamp)
-    return nextBaseFee(h, eip1559ParamsFor(spec, forksAt(spec, t), h.extraData, parentForks.holocene && h.number > 0n))
+    return nextBaseFee(opEip1559Config(spec), h, parentForks.holocene && h.number > 0n, forksAt(spec, t).canyon)
   }
 
   async gasPrice(): Promise<bigint> {

@@ -6,8 +6,9 @@ import { RLP } from '@ethereumjs/rlp'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { privateToAddress } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
+import { encodeDepositTx } from '../../derivation/protocol/depositTx.ts'
+import { type EcotoneL1BlockInfo, encodeL1InfoEcotone, l1InfoDepositTx } from '../../derivation/protocol/l1Info.ts'
 import { ChainStore } from '../../node/db/chainStore.ts'
-import { l1InfoCalldataEcotone, l1InfoDepositTx } from '../../node/dev/l1Attributes.ts'
 import type { PayloadAttributes } from '../../node/engine/blockBuilder.ts'
 import type { ChainSpec } from '../../node/engine/chainSpec.ts'
 import { ExecutionEngine } from '../../node/engine/engine.ts'
@@ -101,7 +102,22 @@ export const DEFAULT_L1_INFO: L1Info = {
 
 /** The L1-info deposit for a test block (the node's encoder, itself checked against the kona vectors). */
 export function l1InfoCalldata(i: L1Info): Uint8Array {
-  return l1InfoCalldataEcotone({ ...i, mixHash: new Uint8Array(32) })
+  return encodeL1InfoEcotone(ecotoneInfo(i))
+}
+
+function ecotoneInfo(i: L1Info): EcotoneL1BlockInfo {
+  return {
+    kind: 'ecotone',
+    number: i.number,
+    time: i.timestamp,
+    baseFee: i.baseFee,
+    blockHash: i.hash,
+    sequenceNumber: i.sequenceNumber,
+    batcherAddr: i.batcher,
+    blobBaseFee: i.blobBaseFee,
+    baseFeeScalar: BigInt(i.baseFeeScalar),
+    blobBaseFeeScalar: BigInt(i.blobBaseFeeScalar),
+  }
 }
 
 export type DepositFields = Omit<DepositInput, 'isSystemTx'> & { isSystemTx?: boolean }
@@ -121,7 +137,7 @@ export function encodeDeposit(d: DepositFields): Uint8Array {
 }
 
 export function l1InfoDeposit(i: L1Info = DEFAULT_L1_INFO): Uint8Array {
-  return l1InfoDepositTx({ ...i, mixHash: new Uint8Array(32) })
+  return encodeDepositTx(l1InfoDepositTx(ecotoneInfo(i), true))
 }
 
 const common = new Common({ chain: { ...Mainnet, chainId: 901 } as never, hardfork: 'cancun' })

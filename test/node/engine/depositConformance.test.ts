@@ -4,7 +4,7 @@ import { decodeEventLog, parseAbi } from 'viem'
 import { getL2TransactionHash, getSourceHash, opaqueDataToDepositData } from 'viem/op-stack'
 import { afterEach, describe, expect, it } from 'vitest'
 import { keccak256 } from '../../../config/keccak.ts'
-import { decodeDeposit } from '../../../node/engine/blockBuilder.ts'
+import { decodeDepositTx } from '../../../derivation/protocol/depositTx.ts'
 import { attributes, genesisState, l1InfoDeposit, openEngine } from '../../helpers/engineFixture.ts'
 
 // The engine's deposit handling against two independent references: viem's op-stack helpers and
@@ -42,7 +42,7 @@ describe('deposit transactions: engine vs viem and core-utils', () => {
       const raw = Buffer.from(v.expected_tx_eip2718.slice(2), 'hex')
       expect(hex(keccak256(raw))).toBe(v.expected_tx_hash)
       expect(DepositTx.decode(v.expected_tx_eip2718).hash()).toBe(v.expected_tx_hash)
-      const d = decodeDeposit(raw)
+      const d = decodeDepositTx(raw)
       const o = opaqueDataToDepositData((ev.args as { opaqueData: `0x${string}` }).opaqueData)
       expect(hex(d.from)).toBe(v.expected_decoded.from_)
       expect(d.to ? hex(d.to) : null).toBe(v.expected_decoded.to)

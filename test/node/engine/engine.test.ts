@@ -2,7 +2,7 @@ import { Address } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { flzCompressLen } from '../../../config/protocol/fastlz.ts'
-import { decodeDeposit } from '../../../node/engine/blockBuilder.ts'
+import { decodeDepositTx } from '../../../derivation/protocol/depositTx.ts'
 import { payloadFromBlock } from '../../../node/engine/engine.ts'
 import { BASE_FEE_VAULT, L1_FEE_VAULT } from '../../../node/engine/opTxProcessor.ts'
 import {
@@ -215,6 +215,6 @@ describe('ExecutionEngine: OP state transition', () => {
     const tx = b1.transactions[1]!
     const loc = await again.store.getTxLocation(tx.hash)
     expect(loc?.index).toBe(1)
-    expect(decodeDeposit(b1.transactions[0]!.raw).gas).toBe(1_000_000n)
+    expect(decodeDepositTx(b1.transactions[0]!.raw).gas).toBe(1_000_000n)
   })
 })

@@ -165,7 +165,7 @@ describe('withdrawal initiation and output roots on the genesis predeploys', () 
     const { verifyMerkleProof } = await import('@ethereumjs/mpt')
     const { keccak256 } = await import('../../../config/keccak.ts')
     const { outputRootV0 } = await import('../../../config/protocol/outputRoot.ts')
-    const { decodeMessagePassed, sentMessagesSlot, withdrawalHash } = await import(
+    const { decodeMessagePassedLog, hashWithdrawal, withdrawalStorageSlot } = await import(
       '../../../config/protocol/withdrawal.ts'
     )
     const { stateView } = await import('../../../node/rpc/engineBackend.ts')
@@ -188,15 +188,15 @@ describe('withdrawal initiation and output roots on the genesis predeploys', () 
     const r = (await store.getReceipts(block.hash))?.[1]
     expect(r?.status).toBe(1)
     const log = r?.logs.find((l) => hex(l.address) === PREDEPLOYS.L2ToL1MessagePasser.toLowerCase())
-    const w = decodeMessagePassed(log?.topics ?? [], log?.data ?? new Uint8Array(0))
+    const w = decodeMessagePassedLog({ topics: log?.topics ?? [], data: log?.data ?? new Uint8Array(0) })
     expect(w.value).toBe(12345n)
-    expect(hex(withdrawalHash(w))).toBe(hex(w.withdrawalHash))
+    expect(hex(hashWithdrawal(w))).toBe(hex(w.withdrawalHash))
     const out = await engine.outputAt(block)
     expect(hex(out.outputRoot)).toBe(
       hex(outputRootV0(block.header.stateRoot, out.messagePasserStorageRoot, block.hash)),
     )
     // the portal's proof: sentMessages[hash] == 1 under messagePasserStorageRoot (eth_getProof storage proof)
-    const slot = sentMessagesSlot(w.withdrawalHash)
+    const slot = withdrawalStorageSlot(w.withdrawalHash)
     const proof = await stateView(await engine.stateAt(block.header)).getProof(b(PREDEPLOYS.L2ToL1MessagePasser), [
       slot,
     ])
