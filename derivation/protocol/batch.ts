@@ -1,4 +1,4 @@
-import { BatchError, UnknownBatchTypeError } from './errors.ts'
+import { BatchError, UnknownBatchTypeError } from './batchErrors.ts'
 import { rlpBytesLength, writeRlpBytes } from './rlp.ts'
 import { decodeSingularBatch, encodeSingularBatch, SINGULAR_BATCH_TYPE, type SingularBatch } from './singularBatch.ts'
 import { decodeRawSpanBatch, encodeRawSpanBatch, type RawSpanBatch, SPAN_BATCH_TYPE } from './spanBatch.ts'

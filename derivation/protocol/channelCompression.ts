@@ -1,5 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, constants, deflateSync, inflateRawSync } from 'node:zlib'
-import { ChannelCompressionError } from './errors.ts'
+import { ChannelCompressionError } from './batchErrors.ts'
 import { inflateRaw } from './inflate.ts'
 
 // Channel compression (spec §4.3). The first byte of the channel picks the algorithm:

@@ -1,11 +1,11 @@
 import { type BatchData, decodeBatch } from './batch.ts'
+import { ChannelReadError, RlpError } from './batchErrors.ts'
 import {
   type CompressionAlgo,
   type DecompressOptions,
   decompressChannel,
   maxRlpBytesPerChannel,
 } from './channelCompression.ts'
-import { ChannelReadError, RlpError } from './errors.ts'
 import { newRlpItem, peekRlpHeader } from './rlp.ts'
 
 // Channel reader, codec part (spec §4.3). Decompressed channel data is a sequence of RLP byte strings, each one

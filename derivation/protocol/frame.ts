@@ -1,4 +1,4 @@
-import { FrameError } from './errors.ts'
+import { FrameError } from './batchErrors.ts'
 
 // Frames (spec §4.2):
 //   frame = channel_id(16) ++ frame_number(u16 BE) ++ frame_data_length(u32 BE) ++ frame_data ++ is_last(u8)

@@ -1,4 +1,4 @@
-import { RlpError } from './errors.ts'
+import { RlpError } from './batchErrors.ts'
 
 // Minimal, allocation-light RLP for the batch codecs. Decoding follows go-ethereum's rlp.Stream rules, because
 // op-node decodes batches with it: canonical size prefixes (ErrCanonSize), no leading zeros in integers

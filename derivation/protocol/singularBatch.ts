@@ -1,4 +1,4 @@
-import { BatchError, RlpError } from './errors.ts'
+import { BatchError, RlpError } from './batchErrors.ts'
 import {
   RlpListCursor,
   readRlpList,

@@ -1,4 +1,4 @@
-import { RlpError, SpanBatchError } from './errors.ts'
+import { RlpError, SpanBatchError } from './batchErrors.ts'
 import {
   bytesToBigInt,
   encodeRlpUint,

@@ -1,4 +1,4 @@
-import { SpanBatchError } from './errors.ts'
+import { SpanBatchError } from './batchErrors.ts'
 
 // Protobuf base-128 unsigned varints with Go's binary.ReadUvarint semantics: at most 10 bytes, the 10th byte
 // must be <= 1, and non-minimal encodings (e.g. 0x80 0x00 for 0) are accepted.

@@ -1,5 +1,6 @@
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, inflateRawSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { ChannelCompressionError } from '../../../derivation/protocol/batchErrors.ts'
 import {
   CHANNEL_VERSION_BROTLI,
   compressBrotli,
@@ -12,7 +13,6 @@ import {
   maxRlpBytesPerChannel,
   zlibBody,
 } from '../../../derivation/protocol/channelCompression.ts'
-import { ChannelCompressionError } from '../../../derivation/protocol/errors.ts'
 import { parseFrames } from '../../../derivation/protocol/frame.ts'
 import { inflateRaw } from '../../../derivation/protocol/inflate.ts'
 import { concat, fixtureJson, fromHex, hex, opMainnetBatcherCalldata, opMainnetSpanChannel, Rng } from './helpers.ts'

@@ -9,9 +9,9 @@ import {
   SINGULAR_BATCH_TYPE,
   SPAN_BATCH_TYPE,
 } from '../../../derivation/protocol/batch.ts'
+import { BatchError, ChannelReadError, UnknownBatchTypeError } from '../../../derivation/protocol/batchErrors.ts'
 import { CHANNEL_VERSION_BROTLI, compressChannel } from '../../../derivation/protocol/channelCompression.ts'
 import { decodeChannel, readChannelBatches, splitChannelBatches } from '../../../derivation/protocol/channelReader.ts'
-import { BatchError, ChannelReadError, UnknownBatchTypeError } from '../../../derivation/protocol/errors.ts'
 import { parseFrames } from '../../../derivation/protocol/frame.ts'
 import type { SingularBatch } from '../../../derivation/protocol/singularBatch.ts'
 import { spanBatchFromSingularBatches } from '../../../derivation/protocol/spanBatch.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FrameError } from '../../../derivation/protocol/errors.ts'
+import { FrameError } from '../../../derivation/protocol/batchErrors.ts'
 import {
   channelIdHex,
   channelToFrames,

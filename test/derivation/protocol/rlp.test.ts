@@ -1,6 +1,6 @@
 import { RLP } from '@ethereumjs/rlp'
 import { describe, expect, it } from 'vitest'
-import { RlpError, type SpanBatchError } from '../../../derivation/protocol/errors.ts'
+import { RlpError, type SpanBatchError } from '../../../derivation/protocol/batchErrors.ts'
 import {
   bytesToBigInt,
   encodeRlpBytes,

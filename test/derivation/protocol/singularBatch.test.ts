@@ -1,6 +1,6 @@
 import { RLP } from '@ethereumjs/rlp'
 import { describe, expect, it } from 'vitest'
-import { BatchError, type RlpError } from '../../../derivation/protocol/errors.ts'
+import { BatchError, type RlpError } from '../../../derivation/protocol/batchErrors.ts'
 import { encodeRlpList, encodeRlpUint } from '../../../derivation/protocol/rlp.ts'
 import {
   decodeSingularBatch,

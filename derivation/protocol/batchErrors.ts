@@ -1,6 +1,6 @@
 import { NodeError } from '../../config/errors.ts'
 
-// Typed decode errors of the batch-submission codecs. Every class carries a `reason` literal so callers and
+// Typed decode errors of the batch-submission codecs (frames, channels, batches). Every class carries a `reason` literal so callers and
 // tests can branch on what went wrong without parsing messages. None of these capture anything but the
 // position/values needed to explain the failure.
 
