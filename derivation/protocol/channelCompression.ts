@@ -133,6 +133,7 @@ function decompressBrotli(body: Uint8Array, maxBytes: number): DecompressedChann
     const more = tryBrotli(body.subarray(0, hi), maxBytes + 2 * 16 * 1024 * 1024)
     if (more !== undefined && more.length > maxBytes) out = more.subarray(0, maxBytes)
   }
+  if (out.length > maxBytes) out = out.subarray(0, maxBytes)
   const res: DecompressedChannel = { algo: 'brotli', data: toU8(out), atLimit: out.length >= maxBytes }
   if (!tooLarge && out.length < maxBytes) res.error = err instanceof Error ? err.message : 'corrupt brotli stream'
   return res

@@ -48,8 +48,8 @@ class HuffTable {
   readonly table: Int32Array
   bits = 0
 
-  constructor() {
-    this.table = new Int32Array(1 << MAX_BITS)
+  constructor(maxBits = MAX_BITS) {
+    this.table = new Int32Array(1 << maxBits)
   }
 
   /** Build from code lengths. Returns false when the code is invalid (Go's huffmanDecoder.init). */
@@ -104,6 +104,7 @@ class Inflater {
   private readonly maxOutput: number
   private readonly lit = new HuffTable()
   private readonly dist = new HuffTable()
+  private readonly codeLen = new HuffTable(7)
   private readonly lens = new Uint8Array(288 + 32)
 
   constructor(input: Uint8Array, maxOutput: number) {
@@ -226,7 +227,7 @@ class Inflater {
     if (ndist > 30) throw new CorruptError(`too many distance codes: ${ndist}`)
     const clens = new Uint8Array(19)
     for (let i = 0; i < nclen; i++) clens[CODELEN_ORDER[i]!] = this.bits(3)
-    const clTable = new HuffTable()
+    const clTable = this.codeLen
     if (!clTable.build(clens, 19)) throw new CorruptError('invalid code-length code')
     const lens = this.lens
     lens.fill(0)

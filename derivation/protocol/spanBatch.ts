@@ -592,7 +592,8 @@ export interface SpanBatchBuilderOptions {
   l2ChainId: bigint | number
 }
 
-interface ParsedFullTx {
+/** The span-batch fields of one full signed transaction. */
+export interface SpanBatchTxFields {
   type: number
   nonce: bigint
   gas: bigint
@@ -617,7 +618,7 @@ function pad32(b: Uint8Array, what: string): Uint8Array {
 }
 
 /** Split a full signed EIP-2718 transaction into span-batch fields (op-node spanBatchTxs.AddTxs). */
-export function parseFullTxForSpanBatch(tx: Uint8Array, chainId: bigint): ParsedFullTx {
+export function parseFullTxForSpanBatch(tx: Uint8Array, chainId: bigint): SpanBatchTxFields {
   if (tx.length === 0) throw invalidTx('empty transaction')
   const type = tx[0]! > 0x7f ? LEGACY_TX_TYPE : tx[0]!
   if (
