@@ -235,30 +235,6 @@ export function writeRlpUintBytes(out: Uint8Array, pos: number, b: Uint8Array): 
   return writeRlpBytes(out, pos, b.subarray(firstNonZero(b)))
 }
 
-/** Minimal big-endian bytes of a non-negative integer (empty for zero). */
-export function uintToBytes(v: bigint | number): Uint8Array {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not a non-negative safe integer: ${v}`)
-    const len = byteLength(v)
-    const out = new Uint8Array(len)
-    for (let i = len - 1; i >= 0; i--) {
-      out[i] = v % 256
-      v = Math.floor(v / 256)
-    }
-    return out
-  }
-  if (v < 0n) throw new RangeError('negative integer')
-  if (v <= 0x1fffffffffffffn) return uintToBytes(Number(v))
-  let len = 0
-  for (let t = v; t > 0n; t >>= 8n) len++
-  const out = new Uint8Array(len)
-  for (let i = len - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn)
-    v >>= 8n
-  }
-  return out
-}
-
 /** Number of bytes in the minimal big-endian encoding of a non-negative integer (0 for zero). */
 export function uintByteLength(v: bigint | number): number {
   if (typeof v === 'number' || v <= 0x1fffffffffffffn) return byteLength(Number(v))

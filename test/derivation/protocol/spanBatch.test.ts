@@ -18,6 +18,7 @@ import {
   type RawSpanBatch,
   SpanBatchBuilder,
   spanBatchBlockOrigins,
+  spanBatchBlockTimestamp,
   spanBatchFromSingularBatches,
   spanBatchStartEpochNum,
 } from '../../../derivation/protocol/spanBatch.ts'
@@ -123,6 +124,9 @@ function checkDerived(raw: RawSpanBatch, e: ExpectedSpan, recoverSenders = Numbe
   expect(firstNumber).toBe(e.op_mainnet_first_block_number)
   expect(sb.elements.map((el) => el.transactions.length)).toEqual(e.block_tx_counts)
   expect(sb.elements[0]!.epochNum).toBe(BigInt(e.first_block_l1_origin))
+  sb.elements.forEach((el, k) => {
+    expect(el.timestamp).toBe(spanBatchBlockTimestamp(raw, k, OP_MAINNET.genesisL2Time, OP_MAINNET.blockTime))
+  })
   const lastNonce = new Map<string, bigint>()
   let repeats = 0
   let i = 0
