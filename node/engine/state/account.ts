@@ -1,4 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
+import { bigIntToMinimalBytes, bytesEqual, bytesToBigInt } from '../../../config/bytes.ts'
 import { keccak256 as keccak_256 } from '../../../config/keccak.ts'
 import { EMPTY_TRIE_ROOT } from '../header.ts'
 
@@ -19,17 +20,10 @@ export const EMPTY_ACCOUNT: AccountRecord = Object.freeze({
   codeHash: KECCAK_EMPTY,
 })
 
-export function bigintToBytes(n: bigint): Uint8Array {
-  if (n === 0n) return new Uint8Array(0)
-  let hex = n.toString(16)
-  if (hex.length & 1) hex = `0${hex}`
-  return Buffer.from(hex, 'hex')
-}
-
-export function bytesToBigint(b: Uint8Array): bigint {
-  if (b.length === 0) return 0n
-  return BigInt(`0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`)
-}
+// Byte helpers shared with the codecs (config/bytes.ts), under the names the engine uses.
+export const bigintToBytes = bigIntToMinimalBytes
+export const bytesToBigint = (b: Uint8Array): bigint => bytesToBigInt(b)
+export { bytesEqual }
 
 export function encodeAccount(a: AccountRecord): Uint8Array {
   return RLP.encode([bigintToBytes(a.nonce), bigintToBytes(a.balance), a.storageRoot, a.codeHash])
@@ -48,12 +42,6 @@ export function decodeAccount(raw: Uint8Array): AccountRecord {
 
 export function isEmptyAccount(a: AccountRecord): boolean {
   return a.nonce === 0n && a.balance === 0n && bytesEqual(a.codeHash, KECCAK_EMPTY)
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /** Strips leading zero bytes (storage values are stored unpadded, zero = empty). */
