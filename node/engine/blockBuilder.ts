@@ -52,8 +52,8 @@ export interface BuilderContext {
   recovery: SenderRecovery
   hooks?: TxHooks
   extensions?: readonly PrecompileExtension[]
-  /** Canonical hash of an ancestor by number (BLOCKHASH). */
-  blockHash(n: bigint): Promise<Uint8Array | undefined>
+  /** Hash of block `n` on the chain ending at `tip` (BLOCKHASH; `tip` is the executing block's parent). */
+  blockHash(n: bigint, tip: { hash: Uint8Array; number: bigint }): Promise<Uint8Array | undefined>
 }
 
 export interface SealedBlock {
@@ -78,7 +78,12 @@ function decodePayloadDeposit(raw: Uint8Array): DepositTx {
 }
 
 /** An ethereumjs EVM over `state` with the OP precompile set of the fork active at `timestamp`. */
-export async function createOpEvm(ctx: BuilderContext, state: StateDB, timestamp: bigint): Promise<EVM> {
+export async function createOpEvm(
+  ctx: BuilderContext,
+  state: StateDB,
+  timestamp: bigint,
+  tip: { hash: Uint8Array; number: bigint },
+): Promise<EVM> {
   const forks = forksAt(ctx.spec, timestamp)
   const common = ctx.commons.at(timestamp)
   return createEVM({
@@ -87,7 +92,7 @@ export async function createOpEvm(ctx: BuilderContext, state: StateDB, timestamp
     customPrecompiles: opPrecompiles(common, { fjord: forks.fjord, granite: forks.granite }, ctx.extensions),
     blockchain: {
       getBlock: async (n: number | bigint) => {
-        const h = await ctx.blockHash(BigInt(n))
+        const h = await ctx.blockHash(BigInt(n), tip)
         return { hash: () => h ?? ZERO32 }
       },
       shallowCopy() {
@@ -151,7 +156,7 @@ export class BlockBuilder {
         : {}),
     }
     const state = new StateDB(ctx.store, parent.stateRoot, ctx.roots)
-    const evm = await createOpEvm(ctx, state, attrs.timestamp)
+    const evm = await createOpEvm(ctx, state, attrs.timestamp, { hash: parentHash, number: parent.number })
     const env: BlockEnv = {
       number: header.number,
       timestamp: attrs.timestamp,

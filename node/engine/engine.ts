@@ -178,7 +178,7 @@ export class ExecutionEngine {
       hooks: opts.hooks,
       extensions: opts.extensions,
       l1Cost: async (state, forks) => l1FeeFunction(await readL1FeeParams(state), forks),
-      blockHash: (n) => this.canonicalHashForBuild(n),
+      blockHash: (n, tip) => this.ancestorHash(n, tip),
     }
   }
 
@@ -189,8 +189,20 @@ export class ExecutionEngine {
     return e
   }
 
-  private async canonicalHashForBuild(n: bigint): Promise<Uint8Array | undefined> {
-    return this.store.getCanonicalHash(n)
+  /** Hash of block `n` among `tip`'s ancestors: the canonical index when `tip` is canonical, else a header walk. */
+  private async ancestorHash(n: bigint, tip: { hash: Uint8Array; number: bigint }): Promise<Uint8Array | undefined> {
+    if (n > tip.number) return undefined
+    let hash = tip.hash
+    let num = tip.number
+    for (;;) {
+      if (num === n) return hash
+      const canon = await this.store.getCanonicalHash(num)
+      if (canon && bytesEqual(canon, hash)) return this.store.getCanonicalHash(n)
+      const header = await this.store.getHeader(hash)
+      if (!header) return undefined
+      hash = header.parentHash
+      num--
+    }
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -462,7 +474,10 @@ export class ExecutionEngine {
   /** Runs a message on the state of `header` without committing anything (eth_call / eth_estimateGas). */
   async simulate(header: BlockHeader, msg: Parameters<OpTxProcessor['simulate']>[0]) {
     const state = new StateDB(this.store, header.stateRoot, this.roots)
-    const evm = await createOpEvm(this.ctx, state, header.timestamp)
+    const evm = await createOpEvm(this.ctx, state, header.timestamp, {
+      hash: header.parentHash,
+      number: header.number - 1n,
+    })
     const env: BlockEnv = {
       number: header.number,
       timestamp: header.timestamp,

@@ -88,3 +88,37 @@ describe('forkchoice: reorgs and unknown blocks', () => {
     expect(bad.status).toBe('INVALID')
   })
 })
+
+describe('BLOCKHASH follows the chain being executed, not the canonical index', () => {
+  it('a side-chain payload re-executes to the same state root (its BLOCKHASH sees its own ancestors)', async () => {
+    const { Address } = await import('@ethereumjs/util')
+    const { genesisState } = await import('../../helpers/engineFixture.ts')
+    // NUMBER PUSH1 1 SWAP1 SUB BLOCKHASH PUSH1 0 SSTORE STOP: stores blockhash(number - 1) in slot 0
+    const probe = Buffer.alloc(20, 0xbb)
+    const genesis = () =>
+      genesisState([{ address: probe, balance: 0n, code: Buffer.from('4360019003406000550000', 'hex') }])
+    // X builds the chain genesis -> B1 -> B2 (B2 calls the probe)
+    const x = await openEngine(undefined, genesis())
+    closers.push(() => x.close())
+    const g = x.engine.head.unsafe
+    const b1 = await x.engine.buildBlock({
+      ...attributes(g.header.timestamp, [l1InfoDeposit()]),
+      prevRandao: keccak256(Uint8Array.of(77)),
+    })
+    const call = signTransfer(DEV_KEYS[0] as Uint8Array, 0n, probe, 0n, { gas: 100_000n })
+    const b2 = await x.engine.buildBlock(
+      attributes(b1.header.timestamp, [l1InfoDeposit({ ...DEFAULT_L1_INFO, sequenceNumber: 1n }), call]),
+    )
+    expect(hex(await (await x.engine.stateAt(b2.header)).getStorage(new Address(probe), new Uint8Array(32)))).toBe(
+      hex(b1.hash),
+    )
+    // Y has a different canonical block 1 (A1) and receives B1, B2 as payloads without moving its head
+    const y = await openEngine(undefined, genesis())
+    closers.push(() => y.close())
+    const a1 = await y.engine.buildBlock(attributes(g.header.timestamp, [l1InfoDeposit()]))
+    expect(hex(a1.hash)).not.toBe(hex(b1.hash))
+    expect((await y.engine.newPayload(payloadFromBlock(b1), b1.header.parentBeaconBlockRoot)).status).toBe('VALID')
+    expect((await y.engine.newPayload(payloadFromBlock(b2), b2.header.parentBeaconBlockRoot)).status).toBe('VALID')
+    expect(hex((await y.store.getCanonicalHash(1n)) as Uint8Array)).toBe(hex(a1.hash))
+  })
+})
