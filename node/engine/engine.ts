@@ -276,6 +276,7 @@ export class ExecutionEngine {
       const id = new Uint8Array(8)
       new DataView(id.buffer).setBigUint64(0, this.nextJobId++)
       this.jobs.set(hex(id), { builder })
+      boundMap(this.jobs, MAX_PENDING_PAYLOADS)
       return { payloadStatus: status, payloadId: id }
     })
   }
@@ -301,6 +302,7 @@ export class ExecutionEngine {
           'Payload sealed',
         )
         this.built.set(hex(job.sealed.block.hash), job.sealed)
+        boundMap(this.built, MAX_PENDING_PAYLOADS)
         this.jobs.delete(hex(payloadId))
       }
       const b = job.sealed.block
@@ -515,6 +517,13 @@ export class ExecutionEngine {
   static txHash(raw: Uint8Array): Uint8Array {
     return keccak_256(raw)
   }
+}
+
+/** Payload jobs and sealed payloads nobody fetched or inserted are dropped oldest-first beyond this. */
+const MAX_PENDING_PAYLOADS = 16
+
+function boundMap<K, V>(m: Map<K, V>, max: number): void {
+  while (m.size > max) m.delete(m.keys().next().value as K)
 }
 
 const MESSAGE_PASSER = Buffer.from('4200000000000000000000000000000000000016', 'hex')
