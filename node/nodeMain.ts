@@ -113,6 +113,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     const pool: TxPool = new TxPool({
       account: async (a) => (await engine.stateAt(engine.head.unsafe.header)).readAccount(a),
       nextBaseFee: (): bigint => backend.nextBaseFee(),
+      l1Fee: (raw) => engine.estimateL1Fee(raw),
     })
     const backend: EngineBackend = new EngineBackend(engine, pool)
     engine.txSource = pool

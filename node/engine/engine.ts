@@ -16,7 +16,7 @@ import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
 import { EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
 import { l1FeeFunction, readL1FeeParams } from './l1Fee.ts'
-import { type BlockEnv, OpTxProcessor, type TxHooks } from './opTxProcessor.ts'
+import { type BlockEnv, type L1CostFunction, OpTxProcessor, type TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
 import { StateDB, TrieRootCache } from './state/stateDB.ts'
@@ -453,6 +453,19 @@ export class ExecutionEngine {
     mismatch('logsBloom', h.logsBloom, p.logsBloom)
     mismatch('blockHash', sealed.block.hash, p.blockHash)
     return sealed
+  }
+
+  private l1FeeAtHead?: { hash: string; fn: L1CostFunction }
+
+  /** The L1 data fee a tx would pay on top of the current head (tx-pool admission and estimates). */
+  async estimateL1Fee(raw: Uint8Array): Promise<bigint> {
+    const head = this.heads.unsafe
+    const key = hex(head.hash)
+    if (this.l1FeeAtHead?.hash !== key) {
+      const params = await readL1FeeParams(await this.stateAt(head.header))
+      this.l1FeeAtHead = { hash: key, fn: l1FeeFunction(params, forksAt(this.spec, head.header.timestamp + 1n)) }
+    }
+    return this.l1FeeAtHead.fn(raw).fee
   }
 
   /** Output root v0 of a block: state root, L2ToL1MessagePasser storage root, block hash (opstack-spec §6). */

@@ -43,6 +43,8 @@ export interface PoolState {
   account(address: Uint8Array): Promise<AccountRecord | null>
   /** Base fee of the next block (txs below it wait, they are not rejected). */
   nextBaseFee(): bigint
+  /** The L1 data fee the tx would pay (op-geth counts it in the admission balance check). */
+  l1Fee?(raw: Uint8Array): Promise<bigint>
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
@@ -84,8 +86,14 @@ export class TxPool implements TxSource {
     const nonce = acc?.nonce ?? 0n
     if (tx.nonce < nonce) throw new TxPoolError('nonce too low', { next: nonce })
     if (tx.nonce > nonce + o.maxNonceGap) throw new TxPoolError('nonce too high', { next: nonce })
-    const cost = tx.gasLimit * tx.maxFeePerGas + tx.value
-    if ((acc?.balance ?? 0n) < cost) throw new TxPoolError('insufficient funds for gas * price + value')
+    const l1Fee = (await this.state.l1Fee?.(tx.raw)) ?? 0n
+    const cost = tx.gasLimit * tx.maxFeePerGas + tx.value + l1Fee
+    if ((acc?.balance ?? 0n) < cost) {
+      throw new TxPoolError('insufficient funds for gas * price + value + l1 fee', {
+        have: acc?.balance ?? 0n,
+        want: cost,
+      })
+    }
     const key = hex(sender)
     let q = this.bySender.get(key)
     const existing = q?.get(tx.nonce)

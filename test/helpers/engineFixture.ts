@@ -212,6 +212,7 @@ export async function openEngineWithPool(genesis = genesisState()) {
   const pool: InstanceType<typeof TxPool> = new TxPool({
     account: async (a) => (await e.engine.stateAt(e.engine.head.unsafe.header)).readAccount(a),
     nextBaseFee: (): bigint => backend.nextBaseFee(),
+    l1Fee: (raw) => e.engine.estimateL1Fee(raw),
   })
   const backend: InstanceType<typeof EngineBackend> = new EngineBackend(e.engine, pool)
   e.engine.txSource = pool

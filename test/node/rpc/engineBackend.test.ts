@@ -139,3 +139,20 @@ describe('EngineBackend + TxPool', () => {
     expect(blk.transactions).toHaveLength(4)
   })
 })
+
+describe('TxPool admission counts the L1 data fee', () => {
+  it('rejects a tx whose sender can pay gas and value but not the L1 fee', async () => {
+    const { privateToAddress } = await import('@ethereumjs/util')
+    const key = keccak256(Buffer.from('poor sender'))
+    const poor = privateToAddress(key)
+    const gasAndValue = 21_000n * 10_000_000_000n + 1n
+    const e = await openEngineWithPool(genesisState([{ address: poor, balance: gasAndValue }]))
+    closers.push(() => e.close())
+    await e.build() // sets the L1 fee parameters in L1Block
+    const tx = signTransfer(key, 0n, DEV_ADDRS[1] as Uint8Array, 1n)
+    expect(await e.engine.estimateL1Fee(tx)).toBeGreaterThan(0n)
+    await expect(e.backend.sendRawTransaction(tx)).rejects.toThrow(
+      /insufficient funds for gas \* price \+ value \+ l1 fee/,
+    )
+  })
+})
