@@ -525,11 +525,6 @@ export class ExecutionEngine {
     })
     return env.block
   }
-
-  /** Recovered senders are stored with blocks; this re-derives a tx envelope's hash (for stores and tests). */
-  static txHash(raw: Uint8Array): Uint8Array {
-    return keccak_256(raw)
-  }
 }
 
 /** Payload jobs and sealed payloads nobody fetched or inserted are dropped oldest-first beyond this. */
@@ -545,6 +540,3 @@ function isZero(b: Uint8Array): boolean {
   for (const x of b) if (x !== 0) return false
   return true
 }
-
-export type { Block, BlockHeader, Receipt, TxEnvelope }
-export { hashHeader }

@@ -78,12 +78,6 @@ export function bytesToNibbles(key: Uint8Array): NibblePath {
   return out
 }
 
-export function nibblesToBytes(n: NibblePath): Uint8Array {
-  const out = new Uint8Array(n.length >> 1)
-  for (let i = 0; i < out.length; i++) out[i] = ((n[2 * i] as number) << 4) | (n[2 * i + 1] as number)
-  return out
-}
-
 export function commonPrefixLength(a: NibblePath, aOff: number, b: NibblePath, bOff: number): number {
   const max = Math.min(a.length - aOff, b.length - bOff)
   let i = 0
