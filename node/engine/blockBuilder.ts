@@ -1,5 +1,4 @@
 import { createEVM, type EVM } from '@ethereumjs/evm'
-import { RLP } from '@ethereumjs/rlp'
 import { Address, createAddressFromString } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import { holoceneExtraDataFromAttributes, nextBaseFee } from '../../config/protocol/eip1559.ts'
@@ -19,7 +18,6 @@ import {
 } from './opTxProcessor.ts'
 import { encodeReceipt, orderedRoot } from './receipts.ts'
 import type { SenderRecovery } from './senderRecovery.ts'
-import { bytesToBigint } from './state/account.ts'
 import { StateDB, type StateStore, type TrieRootCache } from './state/stateDB.ts'
 import type { NodeSink } from './trie/merkleTrie.ts'
 import { decodeSignedTx, type SignedTx } from './txCodec.ts'

@@ -1,5 +1,4 @@
 import { Address } from '@ethereumjs/util'
-import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import type { Logger } from '../../config/logger.ts'
 import { silentLogger } from '../../config/logger.ts'
 import { outputRootV0 } from '../../config/protocol/outputRoot.ts'
@@ -14,14 +13,14 @@ import {
 } from './blockBuilder.ts'
 import { type ChainSpec, CommonCache, forksAt } from './chainSpec.ts'
 import { EngineError, InvalidPayloadError, InvalidTransactionError } from './errors.ts'
-import { EMPTY_TRIE_ROOT, hashHeader } from './header.ts'
+import { EMPTY_TRIE_ROOT } from './header.ts'
 import { l1FeeFunction, readL1FeeParams } from './l1Fee.ts'
 import { type BlockEnv, type L1CostFunction, OpTxProcessor, type TxHooks } from './opTxProcessor.ts'
 import { SenderRecovery } from './senderRecovery.ts'
 import { bytesEqual } from './state/account.ts'
 import { StateDB, TrieRootCache } from './state/stateDB.ts'
 import { decodeSignedTx, type SignedTx } from './txCodec.ts'
-import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
+import type { Block, BlockHeader, Receipt } from './types.ts'
 
 // The embedded execution engine behind an Engine-API-shaped interface, so the sequencer and derivation drive it
 // exactly as op-node drives op-geth: forkchoiceUpdated(state, attrs?) -> payloadId, getPayload(id),

@@ -68,7 +68,7 @@ export class MetricsServer {
   private readonly server: Server
 
   constructor(
-    private readonly registry: Registry,
+    readonly registry: Registry,
     private readonly log: Logger,
   ) {
     this.server = createServer((req, res) => {

@@ -2,16 +2,11 @@ import { verifyMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { keccak256 } from '../../../config/keccak.ts'
-import { EngineBackend } from '../../../node/rpc/engineBackend.ts'
-import { TxPool } from '../../../node/txpool/txPool.ts'
 import {
   artifact,
-  attributes,
-  DEFAULT_L1_INFO,
   DEV_ADDRS,
   DEV_KEYS,
   genesisState,
-  l1InfoDeposit,
   openEngineWithPool,
   signTransfer,
 } from '../../helpers/engineFixture.ts'
