@@ -13,11 +13,14 @@ import { createNodeMetrics, MetricsServer } from './metrics/metrics.ts'
 import { EngineBackend } from './rpc/engineBackend.ts'
 import { createEthApi } from './rpc/ethApi.ts'
 import { RpcError, RpcMethods } from './rpc/jsonrpc.ts'
+import { createRollupApi } from './rpc/rollupApi.ts'
 import { RpcServer } from './rpc/server.ts'
 import { TxPool } from './txpool/txPool.ts'
 
 // The composition root. Init order: config -> database -> engine (genesis checked) -> tx pool -> RPC ->
 // block production. Shutdown runs in reverse.
+
+export const NODE_VERSION = 'v0.1.0'
 
 export interface NodeOptions {
   datadir: string
@@ -117,7 +120,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     })
     const backend: EngineBackend = new EngineBackend(engine, pool)
     engine.txSource = pool
-    const methods = instrument(createEthApi(backend), (method, outcome, seconds) => {
+    const api = createEthApi(backend).merge(createRollupApi(engine, rollup, { version: NODE_VERSION }))
+    const methods = instrument(api, (method, outcome, seconds) => {
       metrics.rpcRequests.inc({ method, outcome })
       metrics.rpcDuration.observe({ method }, seconds)
     })

@@ -92,6 +92,48 @@ describe('oln devnet (single-node chain on a real anvil L1)', () => {
     expect(await client.getBlockNumber()).toBeGreaterThanOrEqual(n)
   }, 60_000)
 
+  it('serves the optimism_ rollup RPC: output roots a proposer can use, sync status, rollup config', async () => {
+    const rpc = async (method: string, params: unknown[] = []) => {
+      const r = (await (
+        await fetch(l2, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        })
+      ).json()) as { result: never }
+      return r.result
+    }
+    const status = (await rpc('optimism_syncStatus')) as {
+      unsafe_l2: { number: number; hash: string; l1origin: { number: number } }
+    }
+    expect(status.unsafe_l2.number).toBeGreaterThan(0)
+    expect(status.unsafe_l2.l1origin.number).toBeGreaterThan(0)
+    const n = status.unsafe_l2.number
+    const out = (await rpc('optimism_outputAtBlock', [`0x${n.toString(16)}`])) as {
+      outputRoot: `0x${string}`
+      stateRoot: string
+      withdrawalStorageRoot: string
+      blockRef: { hash: string }
+    }
+    const client = createPublicClient({ transport: http(l2) })
+    const block = await client.getBlock({ blockNumber: BigInt(n) })
+    const proof = await client.getProof({
+      address: '0x4200000000000000000000000000000000000016',
+      storageKeys: [],
+      blockNumber: BigInt(n),
+    })
+    expect(out.stateRoot).toBe(block.stateRoot)
+    expect(out.blockRef.hash).toBe(block.hash)
+    expect(out.withdrawalStorageRoot).toBe(proof.storageHash)
+    const { keccak256, concat } = await import('viem')
+    expect(out.outputRoot).toBe(
+      keccak256(concat([`0x${'00'.repeat(32)}`, block.stateRoot, proof.storageHash, block.hash as `0x${string}`])),
+    )
+    const rollup = await rpc('optimism_rollupConfig')
+    expect(rollup).toEqual(JSON.parse(readFileSync(join(dir, 'rollup.json'), 'utf8')))
+    expect(await rpc('optimism_version')).toMatch(/^v\d/)
+  })
+
   it('exposes Prometheus metrics: heads, block building, RPC', async () => {
     const url = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')).sequencer.metrics as string
     const text = await (await fetch(url)).text()

@@ -1,0 +1,106 @@
+import { bytesToHex } from '../../config/bytes.ts'
+import type { RollupConfig } from '../../config/rollupConfig.ts'
+import { decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
+import { decodeL1Info } from '../../derivation/protocol/l1Info.ts'
+import type { ExecutionEngine } from '../engine/engine.ts'
+import type { Block } from '../engine/types.ts'
+import { RpcError, RpcMethods } from './jsonrpc.ts'
+import { ParamReader, uint64 } from './params.ts'
+
+// op-node's `optimism_` namespace over the embedded engine (op-node/node/api.go): block refs are JSON objects
+// with decimal numbers. L1 refs come from the L1-info deposits of the L2 heads until the derivation driver
+// (verifier mode) supplies its own L1 view.
+
+export interface L2BlockRefJson {
+  hash: string
+  number: number
+  parentHash: string
+  timestamp: number
+  l1origin: { hash: string; number: number }
+  sequenceNumber: number
+}
+
+export interface L1BlockRefJson {
+  hash: string
+  number: number
+  parentHash: string
+  timestamp: number
+}
+
+const ZERO_HASH = `0x${'00'.repeat(32)}`
+
+/** The L2 block ref of a block: its L1 origin and sequence number come from its L1-info deposit. */
+export function l2BlockRef(block: Block, rollup: RollupConfig): L2BlockRefJson {
+  let l1origin = { hash: rollup.genesis.l1.hash, number: rollup.genesis.l1.number }
+  let sequenceNumber = 0
+  const first = block.transactions[0]
+  if (block.header.number > 0n && first) {
+    const info = decodeL1Info(decodeDepositTx(first.raw).data)
+    l1origin = { hash: bytesToHex(info.blockHash), number: Number(info.number) }
+    sequenceNumber = Number(info.sequenceNumber)
+  }
+  return {
+    hash: bytesToHex(block.hash),
+    number: Number(block.header.number),
+    parentHash: bytesToHex(block.header.parentHash),
+    timestamp: Number(block.header.timestamp),
+    l1origin,
+    sequenceNumber,
+  }
+}
+
+export interface RollupApiOptions {
+  version: string
+  /** The node's L1 view (head/safe/finalized); absent in single-node mode. */
+  l1View?: () => { head?: L1BlockRefJson; safe?: L1BlockRefJson; finalized?: L1BlockRefJson; current?: L1BlockRefJson }
+}
+
+export function createRollupApi(engine: ExecutionEngine, rollup: RollupConfig, opts: RollupApiOptions): RpcMethods {
+  const emptyL1: L1BlockRefJson = { hash: ZERO_HASH, number: 0, parentHash: ZERO_HASH, timestamp: 0 }
+  const syncStatus = () => {
+    const h = engine.head
+    const unsafe = l2BlockRef(h.unsafe, rollup)
+    const safe = l2BlockRef(h.safe, rollup)
+    const finalized = l2BlockRef(h.finalized, rollup)
+    const l1 = opts.l1View?.() ?? {}
+    const originRef = (r: L2BlockRefJson): L1BlockRefJson => ({
+      hash: r.l1origin.hash,
+      number: r.l1origin.number,
+      parentHash: ZERO_HASH,
+      timestamp: 0,
+    })
+    return {
+      current_l1: l1.current ?? originRef(unsafe),
+      current_l1_finalized: l1.finalized ?? emptyL1,
+      head_l1: l1.head ?? originRef(unsafe),
+      safe_l1: l1.safe ?? emptyL1,
+      finalized_l1: l1.finalized ?? emptyL1,
+      unsafe_l2: unsafe,
+      safe_l2: safe,
+      finalized_l2: finalized,
+      pending_safe_l2: safe,
+      cross_unsafe_l2: unsafe,
+      local_safe_l2: safe,
+    }
+  }
+  const m = new RpcMethods()
+  m.register('optimism_syncStatus', () => syncStatus())
+  m.register('optimism_rollupConfig', () => rollup)
+  m.register('optimism_version', () => opts.version)
+  m.register('optimism_outputAtBlock', async (raw) => {
+    const n = new ParamReader(raw, ['blockNumber']).required(0, uint64)
+    const hash = await engine.store.getCanonicalHash(n)
+    const block = hash ? await engine.store.getBlock(hash) : undefined
+    if (!block) throw new RpcError(-32000, `block ${n} not found`)
+    const out = await engine.outputAt(block)
+    return {
+      version: ZERO_HASH,
+      outputRoot: bytesToHex(out.outputRoot),
+      blockRef: l2BlockRef(block, rollup),
+      withdrawalStorageRoot: bytesToHex(out.messagePasserStorageRoot),
+      stateRoot: bytesToHex(out.stateRoot),
+      syncStatus: syncStatus(),
+    }
+  })
+  return m
+}
