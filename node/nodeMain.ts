@@ -138,7 +138,11 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
         finalized: Number(engine.head.finalized.header.number),
       }),
     })
-    await server.start()
+    await server.start().catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE')
+        throw new ConfigError('rpc.port', `${o.rpcHost}:${o.rpcPort} is already in use; pick another port`)
+      throw err
+    })
     const url = server.url
     const wsUrl = server.wsUrl ?? server.url.replace(/^http/, 'ws')
     stops.push(() => server.close())
