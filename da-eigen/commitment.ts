@@ -130,7 +130,7 @@ export function keccakCommitment(hash: Uint8Array): KeccakCommitment {
 
 /** The keccak commitment of an input (what a keccak-mode batcher posts). */
 export function keccakCommitmentOf(input: Uint8Array): KeccakCommitment {
-  return { type: 'keccak', hash: keccak256(input) }
+  return { type: 'keccak', hash: new Uint8Array(keccak256(input)) }
 }
 
 /** The rollup-config commitment type this commitment has; derivation skips commitments of the wrong type. */
