@@ -90,7 +90,7 @@ export function decodePayload(encoded: Uint8Array): Uint8Array {
       continue
     }
     const keep = Math.max(0, length - chunkStart)
-    out.set(encoded.subarray(src, src + keep), chunkStart)
+    if (keep > 0) out.set(encoded.subarray(src, src + keep), chunkStart)
     for (let i = keep; i < BYTES_PER_CHUNK; i++) {
       if (encoded[src + i] !== 0) {
         throw new PayloadError(
