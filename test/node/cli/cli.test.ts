@@ -96,3 +96,48 @@ describe('oln CLI', () => {
     }
   })
 })
+
+describe('oln batch decode', () => {
+  it('decodes the real OP Mainnet batcher transaction into its frame, channel and span batch', () => {
+    const file = new URL('../../fixtures/opstack/batcher/op-mainnet-batcher-tx.bin', import.meta.url).pathname
+    const out = JSON.parse(execFileSync(process.execPath, [bin, 'batch', 'decode', file], { encoding: 'utf8' }))
+    expect(out.tx.hash).toBe('0xe69d94330faafb4f716f7ad9b3b50ea8ff5ce57aea6d2f8be07afb7fe49cd6cf')
+    expect(out.tx.from).toBe('0x6887246668a3b87f54deb3b94ba47a6f63f32985')
+    expect(out.dataLength).toBe(119_823)
+    expect(out.frames).toEqual([
+      { channelId: 'ac329933f5efdcc35ccd284232a376d3', frameNumber: 0, dataLength: 119_799, isLast: true },
+    ])
+    const ch = out.channels[0]
+    expect(ch.decompressedLength).toBe(240_308)
+    expect(ch.batches).toHaveLength(1)
+    expect(ch.batches[0]).toMatchObject({
+      type: 'span',
+      blockCount: 27,
+      txCount: 209,
+      relTimestamp: 24_269_254,
+      l1OriginNum: 19_426_585,
+    })
+  })
+
+  it('reports malformed data instead of failing, and decodes an EigenDA commitment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oln-bd-'))
+    try {
+      writeFileSync(join(dir, 'bad.hex'), '0x00deadbeef')
+      const bad = JSON.parse(
+        execFileSync(process.execPath, [bin, 'batch', 'decode', join(dir, 'bad.hex')], { encoding: 'utf8' }),
+      )
+      expect(bad.error).toMatch(/invalid frames/)
+      const v3 = JSON.parse(
+        readFileSync(new URL('../../fixtures/eigenda/hokulea_sepolia_v3_certs.json', import.meta.url), 'utf8'),
+      )
+      const calldata = v3.vectors[0].batcher_inbox_calldata as string
+      writeFileSync(join(dir, 'altda.hex'), calldata)
+      const alt = JSON.parse(
+        execFileSync(process.execPath, [bin, 'batch', 'decode', join(dir, 'altda.hex')], { encoding: 'utf8' }),
+      )
+      expect(alt.altDA).toEqual({ type: 'eigenda', certVersion: 2 })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
