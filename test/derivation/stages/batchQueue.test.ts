@@ -338,6 +338,12 @@ describe('checkSpanBatch (spec §4.8 span, in order)', () => {
         dropped(/block 99: L1 origin number/),
       )
     })
+    it('a block after the safe head with an origin older than the safe origin -> drop (spec rule)', async () => {
+      const s = span([blk(1128, 9, [tx99], H(0x22, 98)), blk(1130, 9, [tx100]), blk(1132, 9)])
+      expect(await checkSp(s, { chain: chain(), l1Blocks: [l1(9), l1(10), l1(11)] })).toEqual(
+        dropped(/block 2 has an L1 origin older than the safe head/),
+      )
+    })
     it('undecided when the parent block cannot be fetched', async () => {
       expect((await checkSp(overlapping(), { chain: new InMemoryL2Chain().add(SAFE) })).validity).toBe('undecided')
     })
@@ -471,6 +477,22 @@ describe('BatchQueue', () => {
     expect(batches[0]!.transactions).toEqual([tx101])
     expect(bytesToHex(batches[1]!.parentHash)).toBe(H(0x22, 101))
     expect(safe.number).toBe(102)
+  })
+
+  it('drops the rest of a span when the safe head does not follow it', async () => {
+    const { q, prev, lines } = setup(l1(10))
+    prev.current = l1(11)
+    prev.queue.push({ type: SPAN_BATCH_TYPE, batch: rawSpan([blk(1132, 10), blk(1134, 10)]) })
+    const first = await pull(q, SAFE)
+    expect(Number((first as SingularBatch).timestamp)).toBe(1132)
+    // The derived block was not applied (e.g. invalid payload): the safe head is still 100.
+    expect(await pull(q, SAFE)).toBe(EOF)
+    expect(lines.some((l) => l.msg === 'Safe head does not match the next span block, dropping it')).toBe(true)
+  })
+
+  it('a safe head origin unrelated to the buffered epoch is a reset error', async () => {
+    const { q } = setup(l1(10))
+    await expect(q.nextBatch(l2(100, 1130, l1(8)))).rejects.toMatchObject({ kind: 'reset' })
   })
 
   it('drops underivable span batches', async () => {
