@@ -64,3 +64,40 @@ export type PayloadErrorCode =
   | 'PAYLOAD_TOO_LARGE'
 
 export class PayloadError extends NodeError<PayloadErrorCode> {}
+
+export type DAClientErrorCode =
+  /** the proxy answered 503: the batcher must post this data to Ethereum DA instead */
+  | 'DA_FAILOVER'
+  /** the proxy answered 400 because the payload is too large; retrying cannot help */
+  | 'DA_PAYLOAD_TOO_LARGE'
+  /** an empty payload (op-alt-da ErrInvalidInput) */
+  | 'DA_INVALID_INPUT'
+  /** the proxy answered a non-retryable 4xx on PUT */
+  | 'DA_REQUEST_REJECTED'
+  /** PUT failed on every attempt (429/5xx/timeout/connection error) */
+  | 'DA_PUT_FAILED'
+  /** a request to a non-cert route (health, config) failed */
+  | 'DA_REQUEST_FAILED'
+  /** the PUT response is not a well-formed generic commitment */
+  | 'DA_BAD_COMMITMENT'
+
+export class DAClientError extends NodeError<DAClientErrorCode> {
+  /** True when the same request may succeed later. */
+  get retryable(): boolean {
+    return this.code === 'DA_PUT_FAILED' || this.code === 'DA_REQUEST_FAILED'
+  }
+}
+
+/** POST /put got 503: post the data to Ethereum DA (calldata) instead (op-alt-da ErrAltDADown). */
+export class DAFailoverError extends DAClientError {
+  constructor(message = 'alt DA is down: failover to eth DA', meta: Record<string, unknown> = {}) {
+    super('DA_FAILOVER', message, meta)
+  }
+}
+
+/** POST /put got 400 for an oversized payload; split the data or post it to Ethereum DA. */
+export class DAPayloadTooLargeError extends DAClientError {
+  constructor(message: string, meta: Record<string, unknown> = {}) {
+    super('DA_PAYLOAD_TOO_LARGE', message, meta)
+  }
+}
