@@ -16,6 +16,7 @@ import {
   l1InfoFormatFor,
 } from '../protocol/l1Info.ts'
 import { applySystemConfigLogs, type SystemConfig, SystemConfigError } from '../protocol/systemConfig.ts'
+import { upgradeTxs } from '../protocol/upgradeTxs.ts'
 import type { L1Receipt } from '../providers.ts'
 
 // Payload attributes (spec §4.13, op-node rollup/derive/attributes.go): the deposit prefix and block fields of the
@@ -146,11 +147,11 @@ export function l1BlockInfoFor(
 /**
  * Builds the payload attributes of the L2 block after `parent` in `epoch` (op-node PreparePayloadAttributes).
  * `parentSysCfg` is the SystemConfig the parent was built with. The result's `transactions` hold only the deposit
- * prefix (L1-info deposit, user deposits, upgrade txs); the caller appends the batch's txs.
+ * prefix (L1-info deposit, user deposits, then the Ecotone / Fjord / Isthmus upgrade txs in their activation
+ * blocks); the caller appends the batch's txs (none are allowed in an activation block).
  *
  * Errors: reset when the epoch does not fit the parent (L1 origin mismatch, L1 time after the block time) or the L1
- * block is gone; critical for malformed deposit or ConfigUpdate logs and for fork activation blocks that need
- * upgrade txs (not implemented yet); source errors keep their kind.
+ * block is gone; critical for malformed deposit or ConfigUpdate logs; source errors keep their kind.
  */
 export async function preparePayloadAttributes(
   cfg: AttributesConfig,
@@ -227,23 +228,14 @@ export async function preparePayloadAttributes(
     })
   }
 
-  for (const [fork, time] of [
-    ['Ecotone', cfg.ecotoneTime],
-    ['Fjord', cfg.fjordTime],
-    ['Isthmus', cfg.isthmusTime],
-  ] as const) {
-    if (isActivationBlock(time, nextTime, cfg.blockTime)) {
-      // TODO: network-upgrade deposit txs (spec §4.14) are not implemented yet.
-      throw PipelineError.crit('ATTRIBUTES_UPGRADE_TXS_UNSUPPORTED', `${fork} activation block needs upgrade txs`, {
-        fork,
-        timestamp: nextTime,
-      })
-    }
-  }
+  const upgrades: Uint8Array[] = []
+  if (isActivationBlock(cfg.ecotoneTime, nextTime, cfg.blockTime)) upgrades.push(...upgradeTxs('ecotone'))
+  if (isActivationBlock(cfg.fjordTime, nextTime, cfg.blockTime)) upgrades.push(...upgradeTxs('fjord'))
+  if (isActivationBlock(cfg.isthmusTime, nextTime, cfg.blockTime)) upgrades.push(...upgradeTxs('isthmus'))
 
   const regolith = forkActive(cfg.regolithTime, nextTime)
   const l1InfoTx = l1InfoDepositTx(l1BlockInfoFor(cfg, info, seq, sysCfg, nextTime), regolith)
-  const transactions = [encodeDepositTx(l1InfoTx), ...deposits.map(encodeDepositTx)]
+  const transactions = [encodeDepositTx(l1InfoTx), ...deposits.map(encodeDepositTx), ...upgrades]
 
   const out: PayloadAttributes = {
     timestamp: BigInt(nextTime),

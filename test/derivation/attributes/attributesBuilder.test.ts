@@ -10,6 +10,7 @@ import { isCritical, isReset, type PipelineError } from '../../../derivation/pip
 import { userDepositsFromReceipts } from '../../../derivation/protocol/depositLog.ts'
 import { decodeDepositTx, encodeDepositTx } from '../../../derivation/protocol/depositTx.ts'
 import { blobBaseFee, type L1BlockInfo, l1InfoDepositTx } from '../../../derivation/protocol/l1Info.ts'
+import { upgradeTxs } from '../../../derivation/protocol/upgradeTxs.ts'
 import { InMemoryL1InfoSource } from '../../fakes/inMemoryL1InfoSource.ts'
 import { InMemoryL1Source } from '../../fakes/inMemoryL1Source.ts'
 import {
@@ -187,16 +188,37 @@ describe('preparePayloadAttributes', () => {
     expect(a2.eip1559Params).toEqual(new Uint8Array(8))
   })
 
-  it('Ecotone activation block needs upgrade txs (not implemented: typed critical error)', async () => {
+  it('Ecotone activation block: Bedrock-format L1 info, deposits, then the six Ecotone upgrade txs', async () => {
     const { src, parent, b101 } = setup()
-    const e = await caught(
-      preparePayloadAttributes({ ...CFG, ecotoneTime: 1012, fjordTime: undefined }, src, parent, baseSysCfg(), {
-        number: 101,
-        hash: b101.hash,
-      }),
+    const attrs = await preparePayloadAttributes(
+      { ...CFG, ecotoneTime: 1012, fjordTime: undefined },
+      src,
+      parent,
+      baseSysCfg(),
+      { number: 101, hash: b101.hash },
     )
-    expect(isCritical(e)).toBe(true)
-    expect(e.code).toBe('ATTRIBUTES_UPGRADE_TXS_UNSUPPORTED')
+    expect(attrs.transactions).toHaveLength(1 + 2 + 6)
+    expect(decodeDepositTx(attrs.transactions[0]!).data.length).toBe(260)
+    expect(attrs.transactions.slice(3)).toEqual(upgradeTxs('ecotone'))
+    expect(attrs.parentBeaconBlockRoot).toEqual(hexToBytes(ROOT))
+  })
+
+  it('Ecotone and Fjord activating in the same block: Ecotone txs then Fjord txs', async () => {
+    const { src, parent, b101 } = setup()
+    const p = { ...parent, l1origin: { number: 101, hash: b101.hash }, timestamp: 1012, sequenceNumber: 0 }
+    const attrs = await preparePayloadAttributes({ ...CFG, ecotoneTime: 1014, fjordTime: 1014 }, src, p, baseSysCfg(), {
+      number: 101,
+      hash: b101.hash,
+    })
+    expect(attrs.transactions.slice(1)).toEqual([...upgradeTxs('ecotone'), ...upgradeTxs('fjord')])
+    // the block after the activation block uses the Ecotone format and has no upgrade txs
+    const p2 = { ...p, timestamp: 1014, sequenceNumber: 1 }
+    const next = await preparePayloadAttributes({ ...CFG, ecotoneTime: 1014, fjordTime: 1014 }, src, p2, baseSysCfg(), {
+      number: 101,
+      hash: b101.hash,
+    })
+    expect(next.transactions).toHaveLength(1)
+    expect(decodeDepositTx(next.transactions[0]!).data.length).toBe(164)
   })
 
   it('malformed ConfigUpdate or deposit log in the epoch block is critical', async () => {
