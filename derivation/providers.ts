@@ -53,3 +53,9 @@ export interface BlobSource {
 export interface DASource {
   getInput(commitment: Uint8Array, l1Ref: L1BlockRef): Promise<Uint8Array | null>
 }
+
+/**
+ * The PipelineError code an L1Source uses for a block that does not exist (yet). L1 traversal reads a block past
+ * the head as EOF (op-node ethereum.NotFound); everywhere else it is a reset.
+ */
+export const L1_BLOCK_NOT_FOUND = 'L1_BLOCK_NOT_FOUND'
