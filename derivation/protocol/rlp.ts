@@ -1,3 +1,4 @@
+import { bytesToBigInt } from '../../config/bytes.ts'
 import { RlpError } from './batchErrors.ts'
 
 // Minimal, allocation-light RLP for the batch codecs. Decoding follows go-ethereum's rlp.Stream rules, because
@@ -142,33 +143,8 @@ export function rlpUint64(buf: Uint8Array, item: RlpItem): bigint {
   return bytesToBigInt(rlpUintBytes(buf, item, 8))
 }
 
-/** Big-endian bytes to bigint (no allocation for <= 6 bytes beyond the result). */
-export function bytesToBigInt(b: Uint8Array): bigint {
-  const n = b.length
-  if (n <= 6) {
-    let v = 0
-    for (let i = 0; i < n; i++) v = v * 256 + b[i]!
-    return BigInt(v)
-  }
-  let v = 0n
-  let i = 0
-  // 6-byte chunks keep the intermediate in the safe-integer range.
-  const head = n % 6
-  if (head > 0) {
-    let c = 0
-    for (; i < head; i++) c = c * 256 + b[i]!
-    v = BigInt(c)
-  }
-  for (; i < n; i += 6) {
-    const c =
-      b[i]! * 0x10000000000 +
-      b[i + 1]! * 0x100000000 +
-      b[i + 2]! * 0x1000000 +
-      ((b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!)
-    v = (v << 48n) | BigInt(c)
-  }
-  return v
-}
+/** Big-endian bytes to bigint (the shared helper; re-exported for the codecs that import it from here). */
+export { bytesToBigInt }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Encoding
