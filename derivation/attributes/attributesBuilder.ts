@@ -22,8 +22,7 @@ import type { L1Receipt } from '../providers.ts'
 // Payload attributes (spec §4.13, op-node rollup/derive/attributes.go): the deposit prefix and block fields of the
 // next L2 block, built from its parent and its epoch (L1 origin). Fork rules here key on the L2 block timestamp.
 
-/** Engine API payload attributes, OP-extended; the same shape as the engine's (declared here: derivation does not
- * import node). */
+/** Engine API payload attributes, OP-extended (opstack-spec §4.13); the engine takes this type as it is. */
 export interface PayloadAttributes {
   timestamp: bigint
   prevRandao: Uint8Array

@@ -2,6 +2,7 @@ import { createEVM, type EVM } from '@ethereumjs/evm'
 import { Address, createAddressFromString } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../../config/keccak.ts'
 import { holoceneExtraDataFromAttributes, nextBaseFee } from '../../config/protocol/eip1559.ts'
+import type { PayloadAttributes } from '../../derivation/attributes/attributesBuilder.ts'
 import { DEPOSIT_TX_TYPE, type DepositTx, decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
 import { opPrecompiles, type PrecompileExtension } from '../../precompiles/registry.ts'
 import { logsBloom, orInto } from './bloom.ts'
@@ -23,20 +24,8 @@ import type { NodeSink } from './trie/merkleTrie.ts'
 import { decodeSignedTx, type SignedTx } from './txCodec.ts'
 import type { Block, BlockHeader, Receipt, TxEnvelope } from './types.ts'
 
-/** Engine API payload attributes, OP-extended (opstack-spec §4.13, Appendix A). */
-export interface PayloadAttributes {
-  timestamp: bigint
-  prevRandao: Uint8Array
-  suggestedFeeRecipient: Uint8Array
-  withdrawals?: readonly unknown[]
-  parentBeaconBlockRoot?: Uint8Array
-  /** Raw EIP-2718 txs forced into the block, deposits first (L1 info deposit at index 0). */
-  transactions: Uint8Array[]
-  noTxPool: boolean
-  gasLimit: bigint
-  /** Holocene: be32(denominator) ++ be32(elasticity); zero means the Canyon constants. */
-  eip1559Params?: Uint8Array
-}
+/** Engine API payload attributes, OP-extended (opstack-spec §4.13, Appendix A): derivation builds them. */
+export type { PayloadAttributes }
 
 /** Reads the L1 fee parameters (from L1Block storage, after the block's deposits) and returns the fee function. */
 export type L1CostProvider = (state: StateDB, forks: OpForks) => Promise<L1CostFunction>
