@@ -216,4 +216,50 @@ describe('derivation pipeline (action)', () => {
     expect(fromSpan.derived.map((d) => d.attributes)).toEqual(fromSingular.derived.map((d) => d.attributes))
     expect(fromSpan.derived.map((d) => d.safe)).toEqual(fromSingular.derived.map((d) => d.safe))
   })
+
+  it('re-derives the same attributes after a reset to the genesis safe head', async () => {
+    let batches: SingularBatch[] = []
+    const { l1 } = postedChain((refs) => {
+      batches = fourBatches(refs)
+      return singular(batches)
+    })
+    const first = await runPipeline(l1)
+    const { pipeline } = first
+    const genesis = genesisSafe(l1.blocks[0]!.ref)
+    pipeline.reset(l1.blocks[0]!.ref, genesis, baseSysCfg({ batcherAddr: BATCHER }))
+    expect(pipeline.origin()).toEqual(l1.blocks[0]!.ref)
+    let safe = genesis
+    const again: PayloadAttributes[] = []
+    for (let i = 0; i < 1_000 && again.length < 4; i++) {
+      const r = await pipeline.step(safe)
+      if (r.kind === 'eof') break
+      if (r.kind !== 'attributes') continue
+      again.push(r.attributes)
+      safe = first.derived[again.length - 1]!.safe
+    }
+    expect(again).toEqual(first.derived.map((d) => d.attributes))
+  })
+
+  it('reports an L1 reorg while advancing the origin as originAdvanceErr with a reset error', async () => {
+    const l1 = l1With(4)
+    const b3 = l1.blocks[3]!
+    b3.ref = { ...b3.ref, parentHash: `0x${'de'.repeat(32)}` }
+    const { logger } = captureLogger()
+    const safe = genesisSafe(l1.blocks[0]!.ref)
+    const pipeline = createDerivationPipeline(
+      CFG,
+      { l1, l1Info: new InMemoryL1InfoSource(l1), blobs: null, l2: new InMemoryL2Chain().add(safe), logger },
+      { l1Base: l1.blocks[0]!.ref, safeHead: safe, sysCfg: baseSysCfg({ batcherAddr: BATCHER }) },
+    )
+    let last: StepResult | undefined
+    for (let i = 0; i < 1_000; i++) {
+      last = await pipeline.step(safe)
+      if (last.kind === 'originAdvanceErr' || last.kind === 'eof') break
+    }
+    expect(last?.kind).toBe('originAdvanceErr')
+    if (last?.kind !== 'originAdvanceErr') return
+    expect(last.error.kind).toBe('reset')
+    expect(last.error.code).toBe('L1_REORG')
+    expect(pipeline.origin()?.number).toBe(2)
+  })
 })
