@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { CommandSpec } from '../../config/cli.ts'
 import { defaultDeployConfig } from '../../config/deployConfig.ts'
@@ -15,6 +15,12 @@ import { waitForSignal } from './nodeCommand.ts'
 // The one-command local chain. Today: a real anvil L1 plus a single sequencing node (L2 blocks every
 // block_time with real L1 origins, JSON-RPC for users). The L1 contract deployment, batcher, proposer, DA server
 // and verifier join this topology with the sequencer/devnet issue.
+
+/** Writes JSON through a temporary file and a rename, so a reader or a killed run never sees a partial file. */
+function writeJsonAtomic(path: string, data: unknown): void {
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(data, null, 2)}\n`)
+  renameSync(`${path}.tmp`, path)
+}
 
 export const devnetCommand: CommandSpec = {
   name: 'devnet',
@@ -79,8 +85,8 @@ export const devnetCommand: CommandSpec = {
           OptimismPortalProxy: zero,
           SystemConfigProxy: zero,
         })
-        writeFileSync(genesisPath, `${JSON.stringify(genesisToJson(genesis, spec), null, 2)}\n`)
-        writeFileSync(rollupPath, `${JSON.stringify(rollup, null, 2)}\n`)
+        writeJsonAtomic(genesisPath, genesisToJson(genesis, spec))
+        writeJsonAtomic(rollupPath, rollup)
         log.info({ dir, l1: l1.number }, 'Wrote a new devnet genesis')
       } else {
         log.info({ dir }, 'Resuming the devnet')
@@ -98,7 +104,8 @@ export const devnetCommand: CommandSpec = {
       })
       stopNode = node.stop
       const endpoints = { l1: anvil.url, sequencer: { l2: node.rpcUrl, l2ws: node.wsUrl, metrics: node.metricsUrl } }
-      writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`)
+      // tools poll for this file: it must never be seen half-written
+      writeJsonAtomic(join(dir, 'endpoints.json'), endpoints)
       console.log(
         `devnet running (Ctrl-C to stop)\n  L1 (anvil):      ${anvil.url}\n  L2 sequencer:    ${node.rpcUrl}  (ws ${node.wsUrl})\n  metrics:         ${node.metricsUrl}\n  files:           ${dir}`,
       )
