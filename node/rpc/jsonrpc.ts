@@ -127,7 +127,7 @@ export class RpcMethods {
   }
 
   /** A copy holding only the methods of the given namespaces (e.g. ['eth', 'net', 'web3']). */
-  only(namespaces: readonly string[]): RpcMethods {
+  forNamespaces(namespaces: readonly string[]): RpcMethods {
     const out = new RpcMethods()
     for (const [name, handler] of this.handlers) {
       if (namespaces.includes(name.slice(0, name.indexOf('_')))) out.register(name, handler)

@@ -225,7 +225,7 @@ describe('RpcMethods registry', () => {
       .merge(op)
       .merge({ admin_d: () => 4 })
     expect(all.names()).toEqual(['admin_d', 'eth_a', 'net_b', 'optimism_c'])
-    expect(all.only(['eth', 'optimism']).names()).toEqual(['eth_a', 'optimism_c'])
+    expect(all.forNamespaces(['eth', 'optimism']).names()).toEqual(['eth_a', 'optimism_c'])
     expect(all.has('eth_a')).toBe(true)
     expect(() => all.register('eth_a', () => 0)).toThrow(/registered twice/)
     expect(() => all.register('nonamespace', () => 0)).toThrow(/bad method name/)
