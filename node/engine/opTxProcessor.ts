@@ -16,8 +16,6 @@ import type { Log } from './types.ts'
 export const BASE_FEE_VAULT = createAddressFromString('0x4200000000000000000000000000000000000019')
 export const L1_FEE_VAULT = createAddressFromString('0x420000000000000000000000000000000000001a')
 const MAX_INITCODE_SIZE = 49152
-const TX_GAS = 21000n
-const TX_CREATE_GAS = 53000n
 
 export interface BlockEnv {
   number: bigint
@@ -75,15 +73,6 @@ export interface TxHookContext {
 function toLogs(raw: [Uint8Array, Uint8Array[], Uint8Array][] | undefined): Log[] {
   if (!raw) return []
   return raw.map(([address, topics, data]) => ({ address, topics, data }))
-}
-
-export function intrinsicGas(data: Uint8Array, isCreate: boolean, shanghai: boolean, accessListCost = 0n): bigint {
-  let gas = isCreate ? TX_CREATE_GAS : TX_GAS
-  let nz = 0
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) nz++
-  gas += BigInt(nz) * 16n + BigInt(data.length - nz) * 4n
-  if (isCreate && shanghai) gas += BigInt(Math.ceil(data.length / 32)) * 2n
-  return gas + accessListCost
 }
 
 export class OpTxProcessor {
@@ -426,7 +415,7 @@ export class OpTxProcessor {
     await evm.journal.checkpoint()
     let failure: string | undefined
     const isCreate = d.to === undefined
-    const intrinsic = intrinsicGas(d.data, isCreate, env.forks.canyon)
+    const intrinsic = txIntrinsicGas({ to: d.to, data: d.data, accessList: [] }, env.forks.canyon)
     if (d.isSystemTx) failure = 'system tx not supported'
     else if (d.gas < intrinsic) failure = 'intrinsic gas too low'
     else if (isCreate && env.forks.canyon && d.data.length > MAX_INITCODE_SIZE) failure = 'max initcode size exceeded'

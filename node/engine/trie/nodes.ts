@@ -1,4 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
+import { concatBytes } from '../../../config/bytes.ts'
 import { keccak256 as keccak_256 } from '../../../config/keccak.ts'
 
 // Trie nodes are immutable: an update builds new nodes along the path and shares every untouched subtree.
@@ -85,17 +86,8 @@ export function commonPrefixLength(a: NibblePath, aOff: number, b: NibblePath, b
   return i
 }
 
-export function concatNibbles(...parts: NibblePath[]): NibblePath {
-  let len = 0
-  for (const p of parts) len += p.length
-  const out = new Uint8Array(len)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
+/** Nibble paths are plain byte arrays of nibbles, so joining them is a byte concatenation. */
+export const concatNibbles: (...parts: NibblePath[]) => NibblePath = concatBytes
 
 /** Hex-prefix (compact) encoding of a nibble path with the leaf flag. */
 export function encodeCompact(path: NibblePath, isLeaf: boolean): Uint8Array {
