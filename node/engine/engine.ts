@@ -40,32 +40,9 @@ export interface PayloadStatus {
   validationError?: string
 }
 
-/** Engine API ExecutionPayload (V3 fields), bigint/bytes. */
-export interface ExecutionPayload {
-  parentHash: Uint8Array
-  feeRecipient: Uint8Array
-  stateRoot: Uint8Array
-  receiptsRoot: Uint8Array
-  logsBloom: Uint8Array
-  prevRandao: Uint8Array
-  blockNumber: bigint
-  gasLimit: bigint
-  gasUsed: bigint
-  timestamp: bigint
-  extraData: Uint8Array
-  baseFeePerGas: bigint
-  blockHash: Uint8Array
-  transactions: Uint8Array[]
-  withdrawals?: readonly unknown[]
-  blobGasUsed?: bigint
-  excessBlobGas?: bigint
-  withdrawalsRoot?: Uint8Array
-}
+import type { ExecutionPayload, ExecutionPayloadEnvelope } from '../../config/executionPayload.ts'
 
-export interface ExecutionPayloadEnvelope {
-  executionPayload: ExecutionPayload
-  parentBeaconBlockRoot?: Uint8Array
-}
+export type { ExecutionPayload, ExecutionPayloadEnvelope }
 
 /** Pending pool transactions for a block being built (the sequencer's tx pool implements it). */
 /** A pool transaction the sequencer already decoded and whose sender it recovered at admission. */
