@@ -33,6 +33,18 @@ export interface EigenDAProxyClientOptions {
   /** Base backoff; attempt n waits backoffMs * 2^(n-1), capped at 30s (default 250ms). */
   backoffMs?: number
   logger?: Logger
+  /** Sees every HTTP attempt (metrics): its route, outcome and size. */
+  observer?: EigenDAClientObserver
+}
+
+export type EigenDARoute = 'put' | 'get' | 'health' | 'config'
+
+export interface EigenDAClientObserver {
+  /**
+   * One HTTP attempt: `status` is the HTTP status code, or 'timeout' / 'unreachable' when no answer came; `bytes`
+   * is the payload moved (request body for put, response body for get).
+   */
+  request(route: EigenDARoute, status: number | 'timeout' | 'unreachable', seconds: number, bytes: number): void
 }
 
 /** 418 body from the proxy: coretypes.DerivationError (1 parse, 2 recency, 3 invalid cert, 4 blob decoding). */
@@ -112,8 +124,10 @@ export class EigenDAProxyClient {
   private readonly backoffMs: number
   private readonly sem: Semaphore
   private readonly log: Logger
+  private readonly observer: EigenDAClientObserver | undefined
 
   constructor(opts: EigenDAProxyClientOptions) {
+    this.observer = opts.observer
     this.url = opts.url.replace(/\/+$/, '')
     this.putTimeoutMs = opts.putTimeoutMs ?? 60_000
     this.getTimeoutMs = opts.getTimeoutMs ?? 30_000
@@ -276,10 +290,28 @@ export class EigenDAProxyClient {
       init.headers = { 'content-type': 'application/octet-stream' }
     }
     if (opts.timeoutMs > 0) init.signal = AbortSignal.timeout(opts.timeoutMs)
-    const res = await fetch(url, init)
-    const body = new Uint8Array(await res.arrayBuffer())
-    return { status: res.status, body }
+    const route = routeOf(url, this.url)
+    const t0 = performance.now()
+    try {
+      const res = await fetch(url, init)
+      const body = new Uint8Array(await res.arrayBuffer())
+      const bytes = route === 'put' ? (opts.body?.length ?? 0) : body.length
+      this.observer?.request(route, res.status, (performance.now() - t0) / 1000, bytes)
+      return { status: res.status, body }
+    } catch (err) {
+      const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError'
+      this.observer?.request(route, timedOut ? 'timeout' : 'unreachable', (performance.now() - t0) / 1000, 0)
+      throw err
+    }
   }
+}
+
+function routeOf(url: string, base: string): EigenDARoute {
+  const path = url.slice(base.length)
+  if (path.startsWith('/put')) return 'put'
+  if (path.startsWith('/get')) return 'get'
+  if (path.startsWith('/health')) return 'health'
+  return 'config'
 }
 
 class RetriesExhausted extends Error {

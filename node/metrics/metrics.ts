@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Logger } from '../../config/logger.ts'
+import type { EigenDAClientObserver } from '../../da-eigen/proxyClient.ts'
 
 // Prometheus metrics, every name defined here. Heads follow op-node's `refs_number{layer,type}` family;
 // process metrics (event-loop lag, heap, GC) come from prom-client's defaults.
@@ -49,6 +50,31 @@ export function createNodeMetrics(registry = new Registry()) {
       name: 'oln_rpc_requests_total',
       help: 'JSON-RPC requests by method and outcome',
       labelNames: ['method', 'outcome'],
+      registers: [registry],
+    }),
+    daRequests: new Counter({
+      name: 'oln_altda_requests_total',
+      help: 'DA server (eigenda-proxy) HTTP attempts by route and status (HTTP code, timeout, unreachable)',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    daDuration: new Histogram({
+      name: 'oln_altda_request_duration_seconds',
+      help: 'DA server (eigenda-proxy) request latency by route',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    daBytes: new Counter({
+      name: 'oln_altda_bytes_total',
+      help: 'Payload bytes sent to (put) and received from (get) the DA server',
+      labelNames: ['route'],
+      registers: [registry],
+    }),
+    daFailovers: new Counter({
+      name: 'oln_altda_failovers_total',
+      help: 'Batcher transactions sent to Ethereum DA because the DA server asked for failover or was unreachable',
+      labelNames: ['target'],
       registers: [registry],
     }),
     rpcDuration: new Histogram({
@@ -104,5 +130,16 @@ export class MetricsServer {
   async close(): Promise<void> {
     this.server.closeAllConnections()
     await new Promise<void>((r) => this.server.close(() => r()))
+  }
+}
+
+/** The DA client observer that feeds the `oln_altda_*` metrics. */
+export function daClientObserver(m: NodeMetrics): EigenDAClientObserver {
+  return {
+    request(route, status, seconds, bytes) {
+      m.daRequests.inc({ route, status: String(status) })
+      m.daDuration.observe({ route }, seconds)
+      if (bytes > 0) m.daBytes.inc({ route }, bytes)
+    },
   }
 }
