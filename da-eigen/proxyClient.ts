@@ -5,8 +5,10 @@ import { type Logger, silentLogger } from '../config/logger.ts'
 import type { L1BlockRef } from '../config/types.ts'
 import { PipelineError } from '../derivation/pipelineErrors.ts'
 import type { DASource } from '../derivation/providers.ts'
+import { certBlobLengthSymbols } from './cert.ts'
 import { decodeCommitment } from './commitment.ts'
-import { CommitmentError, DAClientError, DAFailoverError, DAPayloadTooLargeError } from './errors.ts'
+import { CommitmentError, DAClientError, DAFailoverError, DAPayloadTooLargeError, PayloadError } from './errors.ts'
+import { BYTES_PER_SYMBOL, decodePayload } from './payload.ts'
 
 // HTTP client for the eigenda-proxy REST API in OP generic-commitment mode (eigenda.md §1), and the derivation
 // DASource built on it. Status semantics (§1.2, §1.3, §4):
@@ -201,9 +203,18 @@ export class EigenDAProxyClient {
    * Fetches the payload for a commitment (without the 0x01 tx-data version). `l1InclusionBlock` drives the proxy's
    * recency check; 0 or undefined skips it. Throws PipelineError 'temporary' when every attempt failed.
    */
-  async get(commitment: Uint8Array, l1InclusionBlock?: number): Promise<EigenDAGetResult> {
+  async get(
+    commitment: Uint8Array,
+    l1InclusionBlock?: number,
+    opts: { encoded?: boolean } = {},
+  ): Promise<EigenDAGetResult> {
     let url = `${this.url}/get/${bytesToHex(commitment)}`
-    if (l1InclusionBlock !== undefined && l1InclusionBlock > 0) url += `?l1_inclusion_block_number=${l1InclusionBlock}`
+    const query: string[] = []
+    if (l1InclusionBlock !== undefined && l1InclusionBlock > 0)
+      query.push(`l1_inclusion_block_number=${l1InclusionBlock}`)
+    // the proxy then skips its own decoding and returns the encoded payload (eigenda.md §1.1), which we check
+    if (opts.encoded) query.push('return_encoded_payload=true')
+    if (query.length > 0) url += `?${query.join('&')}`
     const meta = { url: url.length > 200 ? `${url.slice(0, 200)}...` : url }
     return this.withRetries('get', meta, async (): Promise<Attempt<EigenDAGetResult>> => {
       let res: HttpResult
@@ -348,21 +359,36 @@ function sleep(ms: number): Promise<void> {
  * gives `null` (skip), everything else that fails is a `temporary` PipelineError. Keccak commitments are fetched too
  * and checked against their hash; a mismatch is skipped.
  */
+export interface EigenDADataSourceOptions {
+  /**
+   * Verify on read (op-alt-da `--altda.verify-on-read`): ask the proxy for the encoded payload and decode it here
+   * (eigenda.md §3.3: header, symbol prefixes, zero padding) after checking it fits the blob length in the cert.
+   * A payload that fails is dropped like the proxy's StatusCode 4 (blob decoding) — the batcher cannot have
+   * produced it. Default true.
+   */
+  verifyOnRead?: boolean
+}
+
 export class EigenDADataSource implements DASource {
   private readonly log: Logger
+  private readonly verifyOnRead: boolean
 
   constructor(
     private readonly client: EigenDAProxyClient,
     logger?: Logger,
+    opts: EigenDADataSourceOptions = {},
   ) {
     this.log = (logger ?? silentLogger()).child({ module: 'eigenda-source' })
+    this.verifyOnRead = opts.verifyOnRead ?? true
   }
 
   async getInput(commitment: Uint8Array, l1Ref: L1BlockRef): Promise<Uint8Array | null> {
     let keccakHash: Uint8Array | undefined
+    let blobSymbols: number | undefined
     try {
       const c = decodeCommitment(commitment)
       if (c.type === 'keccak') keccakHash = c.hash
+      else blobSymbols = certBlobLengthSymbols(c.cert)
     } catch (err) {
       if (!(err instanceof CommitmentError)) throw err
       this.log.warn({ l1: l1Ref.number, code: err.code }, 'skipping undecodable alt-DA commitment')
@@ -370,7 +396,7 @@ export class EigenDADataSource implements DASource {
     }
     let res: EigenDAGetResult
     try {
-      res = await this.client.get(commitment, l1Ref.number)
+      res = await this.client.get(commitment, l1Ref.number, { encoded: this.verifyOnRead && blobSymbols !== undefined })
     } catch (err) {
       if (err instanceof PipelineError) throw err
       throw PipelineError.temp('EIGENDA_GET_FAILED', `eigenda get failed: ${errorMessage(err)}`, {}, err)
@@ -385,10 +411,39 @@ export class EigenDADataSource implements DASource {
     if (res.data.length === 0) {
       throw PipelineError.temp('EIGENDA_EMPTY_PAYLOAD', 'proxy returned an empty payload', { l1: l1Ref.number })
     }
+    if (this.verifyOnRead && blobSymbols !== undefined) {
+      const decoded = this.decodeVerified(res.data, blobSymbols, l1Ref)
+      if (decoded === null) return null
+      res = { status: 'ok', data: decoded }
+      if (decoded.length === 0) {
+        throw PipelineError.temp('EIGENDA_EMPTY_PAYLOAD', 'proxy returned an empty payload', { l1: l1Ref.number })
+      }
+    }
     if (keccakHash && !bytesEqual(keccak256(res.data), keccakHash)) {
       this.log.warn({ l1: l1Ref.number }, 'skipping keccak commitment whose data does not match its hash')
       return null
     }
     return res.data
+  }
+
+  /** The payload inside an encoded payload, or null (drop) when it breaks the cert's length or the codec. */
+  private decodeVerified(encoded: Uint8Array, blobSymbols: number, l1Ref: L1BlockRef): Uint8Array | null {
+    if (encoded.length > blobSymbols * BYTES_PER_SYMBOL) {
+      this.log.warn(
+        { l1: l1Ref.number, bytes: encoded.length, certSymbols: blobSymbols },
+        'dropping EigenDA commitment: encoded payload is longer than the blob in its cert',
+      )
+      return null
+    }
+    try {
+      return decodePayload(encoded)
+    } catch (err) {
+      if (!(err instanceof PayloadError)) throw err
+      this.log.warn(
+        { l1: l1Ref.number, code: err.code },
+        'dropping EigenDA commitment: encoded payload does not decode',
+      )
+      return null
+    }
   }
 }

@@ -8,7 +8,7 @@ import { keccak256 } from '../../config/keccak.ts'
 import { type Logger, silentLogger } from '../../config/logger.ts'
 import { CERT_VERSION_V4, decodeCert, type EigenDACertV4, encodeCert, isCertVersionByte } from '../cert.ts'
 import { EIGENDA_DA_LAYER, GENERIC_COMMITMENT_TYPE } from '../commitment.ts'
-import { BYTES_PER_SYMBOL, encodedPayloadSymbols } from '../payload.ts'
+import { BYTES_PER_SYMBOL, encodedPayloadSymbols, encodePayload } from '../payload.ts'
 
 // A local EigenDA DA server for devnets: the eigenda-proxy REST API in OP generic-commitment mode with memstore
 // semantics (eigenda.md §1, §5), persisted in LevelDB so a restart loses nothing.
@@ -310,10 +310,13 @@ export class DAServer {
     if (!record || (expiresAt > 0 && expiresAt <= Date.now())) {
       return sendText(res, 500, `payload not found for key ${bytesToHex(key)}`)
     }
-    const value = record.subarray(9)
+    let value = record.subarray(9)
     if (record[8] === KIND_DERIVATION_ERROR) {
       return sendDrop(res, JSON.parse(Buffer.from(value).toString('utf8')) as DerivationErrorBody)
     }
+    // `return_encoded_payload` (bare, =true or =1): the encoded payload instead of the payload (eigenda.md §1.1)
+    const encodedParam = query.get('return_encoded_payload')
+    if (encodedParam === '' || encodedParam === 'true' || encodedParam === '1') value = encodePayload(value)
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': value.length })
     res.end(value)
   }

@@ -9,6 +9,7 @@ import type { L1BlockRef } from '../../config/types.ts'
 import { CERT_VERSION_V4 } from '../../da-eigen/cert.ts'
 import { decodeCommitment, keccakCommitmentOf } from '../../da-eigen/commitment.ts'
 import { DAClientError, DAFailoverError, DAPayloadTooLargeError } from '../../da-eigen/errors.ts'
+import { encodePayload } from '../../da-eigen/payload.ts'
 import { EigenDADataSource, EigenDAProxyClient, parseDrop, Semaphore } from '../../da-eigen/proxyClient.ts'
 import { DAServer, MAX_POST_BODY_BYTES } from '../../da-eigen/server/daServer.ts'
 import { isTemporary, PipelineError } from '../../derivation/pipelineErrors.ts'
@@ -383,5 +384,67 @@ describe('parseDrop and Semaphore', () => {
     expect(order).toEqual([1, 2])
     expect(s.inFlight).toBe(0)
     expect(() => new Semaphore(0)).toThrow(RangeError)
+  })
+})
+
+describe('verify on read (encoded payload decoded by the adapter)', () => {
+  const servers: Server[] = []
+  let dir: string
+  let da: DAServer
+  let daUrl: string
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'oln-da-verify-'))
+    da = new DAServer({ dir, expirationMs: 0 })
+    ;({ url: daUrl } = await da.start())
+  })
+  afterAll(async () => {
+    for (const s of servers.splice(0)) await closeStub(s)
+    await da.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('the local server returns the encoded payload on request; the DataSource decodes it to the input', async () => {
+    const client = new EigenDAProxyClient({ url: daUrl, ...fast })
+    const data = payload(3000, 3)
+    const commitment = await client.put(data)
+    const enc = await client.get(commitment, 0, { encoded: true })
+    expect(enc.status).toBe('ok')
+    if (enc.status === 'ok') expect(enc.data).toEqual(encodePayload(data))
+    expect(await new EigenDADataSource(client).getInput(commitment, l1Ref(1))).toEqual(data)
+    expect(
+      await new EigenDADataSource(client, undefined, { verifyOnRead: false }).getInput(commitment, l1Ref(1)),
+    ).toEqual(data)
+  })
+
+  it('a proxy answer that breaks the payload codec or the cert length is dropped; without verify it passes', async () => {
+    const real = new EigenDAProxyClient({ url: daUrl, ...fast })
+    const data = payload(100, 9)
+    const commitment = await real.put(data)
+    const good = encodePayload(data)
+    const badPadding = good.slice()
+    badPadding[badPadding.length - 1] = 1 // non-zero padding after the payload
+    const tooLong = new Uint8Array(good.length * 64)
+    tooLong.set(good)
+    let answer = badPadding
+    const seen: string[] = []
+    const { url, server } = await stub((req, res) => {
+      seen.push(req.url ?? '')
+      res.writeHead(200).end(answer)
+    })
+    servers.push(server)
+    const client = new EigenDAProxyClient({ url, ...fast })
+    const source = new EigenDADataSource(client)
+    expect(await source.getInput(commitment, l1Ref(5))).toBeNull()
+    expect(seen.at(-1)).toContain('return_encoded_payload=true')
+    answer = tooLong
+    expect(await source.getInput(commitment, l1Ref(5))).toBeNull()
+    answer = good
+    expect(await source.getInput(commitment, l1Ref(5))).toEqual(data)
+    // verify off: the bytes are taken as the payload itself (op-alt-da GenericCommitment.Verify)
+    answer = badPadding
+    expect(
+      await new EigenDADataSource(client, undefined, { verifyOnRead: false }).getInput(commitment, l1Ref(5)),
+    ).toEqual(badPadding)
+    expect(seen.at(-1)).not.toContain('return_encoded_payload')
   })
 })
