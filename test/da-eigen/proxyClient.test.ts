@@ -425,7 +425,7 @@ describe('verify on read (encoded payload decoded by the adapter)', () => {
     badPadding[badPadding.length - 1] = 1 // non-zero padding after the payload
     const tooLong = new Uint8Array(good.length * 64)
     tooLong.set(good)
-    let answer = badPadding
+    let answer: Uint8Array = badPadding
     const seen: string[] = []
     const { url, server } = await stub((req, res) => {
       seen.push(req.url ?? '')
