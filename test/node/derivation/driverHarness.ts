@@ -11,6 +11,7 @@ import type { SafeHeadListener } from '../../../derivation/driver/l2Engine.ts'
 import { encodeEcotoneScalar } from '../../../derivation/protocol/l1Info.ts'
 import type { SingularBatch } from '../../../derivation/protocol/singularBatch.ts'
 import type { SystemConfig } from '../../../derivation/protocol/systemConfig.ts'
+import type { L1Source } from '../../../derivation/providers.ts'
 import { ChainStore } from '../../../node/db/chainStore.ts'
 import { EngineL2, type EngineL2Config } from '../../../node/derivation/engineAdapter.ts'
 import { ExecutionEngine, payloadFromBlock } from '../../../node/engine/engine.ts'
@@ -166,18 +167,24 @@ export async function createHarness() {
       return l1.addBlock(items.map((data) => tx({ to: INBOX, from: BATCHER, data })))
     },
     /** A verifier engine and its (not yet started) Driver. */
-    async verifier(logger: Logger, safeHeadListener?: SafeHeadListener) {
+    async verifier(
+      logger: Logger,
+      opts: { safeHeadListener?: SafeHeadListener; l1?: L1Source; cfg?: Partial<DriverConfig> } = {},
+    ) {
       const counts: Counts = { built: 0, imported: 0 }
       const v = await openEngine(counts)
       closers.push(v.close)
       const engine = new EngineL2(v.engine, engineCfg)
-      const driver = new Driver(cfg, {
-        engine,
-        sources: { l1, l1Info, blobs: null },
-        safeHeadListener: safeHeadListener ?? null,
-        logger,
-        timing: { idlePollMs: 10, backoffInitialMs: 5, backoffMaxMs: 50 },
-      })
+      const driver = new Driver(
+        { ...cfg, ...opts.cfg },
+        {
+          engine,
+          sources: { l1: opts.l1 ?? l1, l1Info, blobs: null },
+          safeHeadListener: opts.safeHeadListener ?? null,
+          logger,
+          timing: { idlePollMs: 10, backoffInitialMs: 5, backoffMaxMs: 50 },
+        },
+      )
       return { engine, driver, counts }
     },
     async close() {
