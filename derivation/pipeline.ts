@@ -97,7 +97,8 @@ export function createDerivationPipeline(
   const bank = new ChannelBank(cfg, frames, mods)
   const reader = new ChannelInReader(cfg, bank, mods)
   const batches = new BatchQueue(cfg, reader, deps.l2, mods)
-  const attributes = new AttributesQueue(cfg, batches, deps.l1Info, mods)
+  const l2SysCfg = deps.l2.systemConfigByL2Hash?.bind(deps.l2)
+  const attributes = new AttributesQueue(cfg, batches, deps.l1Info, mods, l2SysCfg)
 
   const reset = (l1Base: L1BlockRef, safeHead: L2BlockRef, sysCfg: SystemConfig, safeSysCfg?: SystemConfig): void => {
     traversal.reset(l1Base, sysCfg)

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../../config/bytes.ts'
+import { gasLimitLog } from '../../derivation/sysCfgHelpers.ts'
 import { captureLogger } from '../../fakes/captureLogger.ts'
 import { createHarness, waitFor } from './driverHarness.ts'
 
@@ -123,6 +124,27 @@ describe('derivation Driver (real engines)', () => {
     expect(v.counts.built).toBe(builtBefore) // re-derived by consolidation
   })
 
+  it('rewinds the unsafe head to the last block whose L1 origin survives an L1 reorg', async () => {
+    const h = await setup()
+    const seqHashes = await canonicalHashes(h.seq.l2, 9)
+    const { logger, lines } = captureLogger()
+    const v = await h.verifier(logger)
+    for (const env of h.seq.envelopes) v.driver.onUnsafePayload(env)
+    v.driver.start()
+    stops.push(() => v.driver.stop())
+    await waitFor(() => v.engine.heads().unsafe.number === 9, 'unsafe head 9')
+    await waitFor(() => v.driver.syncStatus().current_l1.number === 3, 'pipeline at L1 3')
+
+    h.l1.reorgFrom(2) // L1 blocks 2 and 3, the origins of L2 blocks 6..9, are replaced
+    h.l1Until(5)
+    v.driver.onL1Head(h.l1.blocks[5]!.ref)
+    await waitFor(() => v.engine.heads().unsafe.number === 5, 'unsafe head rewound to 5')
+    expect(v.engine.heads().unsafe.hash).toBe(seqHashes[4])
+    expect(v.engine.heads().unsafe.l1origin.number).toBe(1)
+    expect(v.engine.heads().safe.number).toBe(0)
+    expect(lines.some((l) => l.msg === 'Derivation reset')).toBe(true)
+  })
+
   it('finalizes the L2 blocks derived from finalized L1 blocks', async () => {
     const h = await setup()
     h.post(h.seq.batches) // L1 block 4
@@ -141,5 +163,35 @@ describe('derivation Driver (real engines)', () => {
     await waitFor(() => v.engine.heads().finalized.number === 9, 'finalized head 9')
     expect(v.engine.heads().finalized.hash).toBe(bytesToHex(h.seq.envelopes[8]!.executionPayload.blockHash))
     expect(v.driver.syncStatus().finalized_l1.number).toBe(4)
+  })
+
+  it('resets onto a finalized block built after a SystemConfig change and derives on with its config', async () => {
+    h = await createHarness()
+    h.l1Until(1)
+    h.l1.addBlock([], { receipts: [{ status: 1, logs: [gasLimitLog(40_000_000n)] }] }) // L1 block 2
+    h.l1Until(3)
+    await h.seq.build(9) // blocks 6..9 have epochs 2, 3: gas limit 40M
+    h.post(h.seq.batches) // L1 block 4
+    h.l1Until(5)
+    const { logger, lines } = captureLogger()
+    const v = await h.verifier(logger)
+    v.driver.start()
+    stops.push(() => v.driver.stop())
+    await waitFor(() => v.engine.heads().safe.number === 9, 'safe head 9')
+    expect((await v.engine.blockForMatch(9))?.gasLimit).toBe(40_000_000n)
+    v.driver.onL1Finalized(h.l1.blocks[4]!.ref)
+    await waitFor(() => v.engine.heads().finalized.number === 9, 'finalized head 9')
+
+    await h.seq.build(3) // blocks 10..12
+    h.l1.reorgFrom(5)
+    h.post(h.seq.batches.slice(9)) // L1 block 5 on the new branch
+    h.l1Until(6)
+    v.driver.onL1Head(h.l1.blocks[6]!.ref)
+    // The reset keeps the finalized block as safe head; derivation restarts a channel timeout back (L1 genesis) with
+    // the genesis config for L1 traversal and block 9's own config (gas limit 40M) for the next attributes.
+    await waitFor(() => v.engine.heads().safe.number === 12, 'safe head 12')
+    expect(lines.some((l) => l.msg === 'Derivation reset')).toBe(true)
+    expect(await canonicalHashes(v.engine, 12)).toEqual(await canonicalHashes(h.seq.l2, 12))
+    expect((await v.engine.blockForMatch(12))?.gasLimit).toBe(40_000_000n)
   })
 })
