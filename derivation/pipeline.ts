@@ -48,8 +48,10 @@ export interface PipelineStart {
   /** The L1 block to start reading from (the safe head's L1 origin, or earlier to re-read open channels). */
   l1Base: L1BlockRef
   safeHead: L2BlockRef
-  /** The SystemConfig as of `l1Base` / the safe head. */
+  /** The SystemConfig as of `l1Base`. */
   sysCfg: SystemConfig
+  /** The SystemConfig the safe head was built with, when it differs from `sysCfg` (l1Base before the safe head's origin). */
+  safeSysCfg?: SystemConfig | undefined
 }
 
 export type StepResult =
@@ -66,8 +68,11 @@ export type StepResult =
 
 export interface DerivationPipeline {
   step(safeHead: L2BlockRef): Promise<StepResult>
-  /** Reset every stage, first to last, to start from `l1Base` with `safeHead` as the safe head. */
-  reset(l1Base: L1BlockRef, safeHead: L2BlockRef, sysCfg: SystemConfig): void
+  /**
+   * Reset every stage, first to last, to start from `l1Base` (SystemConfig `sysCfg`) with `safeHead` as the safe head
+   * (built with `safeSysCfg`, default `sysCfg`).
+   */
+  reset(l1Base: L1BlockRef, safeHead: L2BlockRef, sysCfg: SystemConfig, safeSysCfg?: SystemConfig): void
   /** The L1 block the pipeline is reading. */
   origin(): L1BlockRef | null
   /** The SystemConfig as of the L1 origin. */
@@ -92,9 +97,10 @@ export function createDerivationPipeline(
   const bank = new ChannelBank(cfg, frames, mods)
   const reader = new ChannelInReader(cfg, bank, mods)
   const batches = new BatchQueue(cfg, reader, deps.l2, mods)
-  const attributes = new AttributesQueue(cfg, batches, deps.l1Info, mods)
+  const l2SysCfg = deps.l2.systemConfigByL2Hash?.bind(deps.l2)
+  const attributes = new AttributesQueue(cfg, batches, deps.l1Info, mods, l2SysCfg)
 
-  const reset = (l1Base: L1BlockRef, safeHead: L2BlockRef, sysCfg: SystemConfig): void => {
+  const reset = (l1Base: L1BlockRef, safeHead: L2BlockRef, sysCfg: SystemConfig, safeSysCfg?: SystemConfig): void => {
     traversal.reset(l1Base, sysCfg)
     retrieval.reset(l1Base, sysCfg.batcherAddr)
     // L1 retrieval has opened the base block's data itself; mark the traversal's copy of it as handed out so the
@@ -104,7 +110,7 @@ export function createDerivationPipeline(
     bank.reset()
     reader.reset()
     batches.reset(l1Base)
-    attributes.reset(safeHead, sysCfg)
+    attributes.reset(safeHead, safeSysCfg ?? sysCfg)
     logger.info(
       {
         l1Base: { number: l1Base.number, hash: l1Base.hash },
@@ -131,7 +137,7 @@ export function createDerivationPipeline(
     return { kind: 'advancedOrigin' }
   }
 
-  reset(start.l1Base, start.safeHead, start.sysCfg)
+  reset(start.l1Base, start.safeHead, start.sysCfg, start.safeSysCfg)
   return {
     step,
     reset,

@@ -1,6 +1,6 @@
 import { bytesToHex } from '../../config/bytes.ts'
 import type { Logger } from '../../config/logger.ts'
-import type { BlockID, L1BlockRef, L2BlockRef } from '../../config/types.ts'
+import type { BlockID, Hash, L1BlockRef, L2BlockRef } from '../../config/types.ts'
 import {
   type AttributesConfig,
   type AttributesL1Source,
@@ -22,9 +22,9 @@ import { applySystemConfigLogs, type SystemConfig, SystemConfigError } from '../
 // the batch queue, builds the deposit prefix of its block for the batch's epoch and timestamp, and appends the
 // batch's transactions. Verifier mode: every tx comes from the batch, so noTxPool is always true.
 //
-// The SystemConfig the parent block was built with is tracked here (op-node reads it from the L2 block's L1-info
-// deposit via SystemConfigByL2Hash): the reset safe head's config, then the config of each produced block,
-// recomputed from the epoch's ConfigUpdate logs when the epoch changes.
+// The SystemConfig the parent block was built with comes from the L2 block itself when the L2 source can recover it
+// (op-node SystemConfigByL2Hash: L1-info deposit and header). Otherwise it is tracked here: the reset safe head's
+// config, then the config of each produced block, recomputed from the epoch's ConfigUpdate logs on epoch changes.
 
 /** The previous stage: the batch queue. */
 export interface AttributesQueueProvider {
@@ -52,6 +52,7 @@ export class AttributesQueue {
     private readonly prev: AttributesQueueProvider,
     private readonly l1: AttributesL1Source,
     mods: { logger: Logger },
+    private readonly l2SysCfg?: (hash: Hash) => Promise<SystemConfig>,
   ) {
     this.logger = mods.logger.child({ stage: 'attributesQueue' })
   }
@@ -77,7 +78,22 @@ export class AttributesQueue {
     return out
   }
 
-  private parentSysCfg(safe: L2BlockRef): SystemConfig {
+  private async parentSysCfg(safe: L2BlockRef): Promise<SystemConfig> {
+    if (this.l2SysCfg) {
+      try {
+        return await this.l2SysCfg(safe.hash)
+      } catch (err) {
+        if (isPipelineError(err)) throw err
+        throw PipelineError.temp(
+          'L2_SYSCFG_FETCH_FAILED',
+          'failed to read the SystemConfig of the safe head',
+          {
+            safe: { number: safe.number, hash: safe.hash },
+          },
+          err,
+        )
+      }
+    }
     const k = this.known.find((e) => e.timestamp === safe.timestamp)
     if (k === undefined) {
       throw PipelineError.reset('ATTRIBUTES_UNKNOWN_PARENT_SYSCFG', 'no SystemConfig known for the safe head', {
@@ -110,7 +126,7 @@ export class AttributesQueue {
         },
       )
     }
-    const parentSysCfg = this.parentSysCfg(safe)
+    const parentSysCfg = await this.parentSysCfg(safe)
     const epoch = { number: Number(batch.epochNum), hash: bytesToHex(batch.epochHash) }
     const attributes = await preparePayloadAttributes(this.cfg, this.l1, safe, parentSysCfg, epoch, timestamp)
     attributes.noTxPool = true

@@ -5,7 +5,7 @@ import { decodeL1Info } from '../../derivation/protocol/l1Info.ts'
 import type { ExecutionEngine } from '../engine/engine.ts'
 import type { Block } from '../engine/types.ts'
 import { RpcError, RpcMethods } from './jsonrpc.ts'
-import { ParamReader, uint64 } from './params.ts'
+import { ParamReader, smallInt, uint64 } from './params.ts'
 
 // op-node's `optimism_` namespace over the embedded engine (op-node/node/api.go): block refs are JSON objects
 // with decimal numbers. L1 refs come from the L1-info deposits of the L2 heads until the derivation driver
@@ -53,6 +53,13 @@ export interface RollupApiOptions {
   version: string
   /** The node's L1 view (head/safe/finalized); absent in single-node mode. */
   l1View?: () => { head?: L1BlockRefJson; safe?: L1BlockRefJson; finalized?: L1BlockRefJson; current?: L1BlockRefJson }
+  /** The safe-head database (node/db/safeHeadStore.ts) behind optimism_safeHeadAtL1Block; absent: disabled. */
+  safeHeads?: {
+    safeHeadAtL1Block(l1Number: number): Promise<{
+      l1Block: { hash: string; number: number }
+      safeHead: { hash: string; number: number }
+    } | null>
+  }
 }
 
 export function createRollupApi(engine: ExecutionEngine, rollup: RollupConfig, opts: RollupApiOptions): RpcMethods {
@@ -101,6 +108,13 @@ export function createRollupApi(engine: ExecutionEngine, rollup: RollupConfig, o
       stateRoot: bytesToHex(out.stateRoot),
       syncStatus: syncStatus(),
     }
+  })
+  m.register('optimism_safeHeadAtL1Block', async (raw) => {
+    const n = new ParamReader(raw, ['l1BlockNumber']).required(0, smallInt)
+    if (!opts.safeHeads) throw new RpcError(-32000, 'safe head database is disabled on this node')
+    const rec = await opts.safeHeads.safeHeadAtL1Block(n)
+    if (!rec) throw new RpcError(-32000, `no safe head known at or before L1 block ${n}`)
+    return rec
   })
   return m
 }

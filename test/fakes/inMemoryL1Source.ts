@@ -21,6 +21,8 @@ export class InMemoryL1Source implements L1Source {
   private readonly byHash = new Map<string, FakeL1Block>()
   /** Calls made, to assert on fetch behaviour. */
   calls = 0
+  /** Bumped by reorgFrom so blocks of a new branch get new hashes. */
+  private branch = 0
 
   constructor(
     private readonly firstNumber = 0,
@@ -35,7 +37,7 @@ export class InMemoryL1Source implements L1Source {
     const parent = this.blocks[i - 1]
     const ref: L1BlockRef = {
       number,
-      hash: fakeHash(0xb10c, number),
+      hash: fakeHash(0xb10c + this.branch, number),
       parentHash: parent ? parent.ref.hash : fakeHash(0, number - 1),
       timestamp: opts.timestamp ?? (parent ? parent.ref.timestamp + this.blockTime : this.genesisTime),
     }
@@ -43,6 +45,12 @@ export class InMemoryL1Source implements L1Source {
     this.blocks.push(block)
     this.byHash.set(ref.hash.toLowerCase(), block)
     return ref
+  }
+
+  /** An L1 reorg: drops the blocks from `number` on; blocks added afterwards belong to a new branch (new hashes). */
+  reorgFrom(number: number): void {
+    for (const b of this.blocks.splice(number - this.firstNumber)) this.byHash.delete(b.ref.hash.toLowerCase())
+    this.branch++
   }
 
   private get(hash: Hash): FakeL1Block {
