@@ -8,9 +8,12 @@ import { L1_BLOCK_NOT_FOUND, type L1Source } from '../derivation/providers.ts'
 // (rollup/confdepth.go): the sequencer keeps the current L1 origin unless the next L1 block (far enough behind the
 // L1 head) is already old enough for the new L2 block; past the max sequencer drift it must move on or fail.
 
-/** The node's view of the L1 head (op-node l1State.L1Head); undefined before the first head is known. */
-export interface L1HeadSource {
-  head(): L1BlockRef | undefined
+/**
+ * The node's view of the L1 head (op-node l1State.L1Head); undefined before the first head is known. The node's
+ * L1HeadTracker (its `head` getter) satisfies it as it is.
+ */
+export interface L1HeadView {
+  readonly head: L1BlockRef | undefined
 }
 
 /** The L1 lookups the selector makes (a subset of derivation's L1Source, same error contract). */
@@ -41,7 +44,7 @@ export class L1OriginSelector {
   constructor(
     private readonly cfg: OriginSelectorConfig,
     private readonly l1: OriginL1Source,
-    private readonly l1Head: L1HeadSource,
+    private readonly l1Head: L1HeadView,
     private readonly log: Logger,
   ) {}
 
@@ -80,7 +83,7 @@ export class L1OriginSelector {
 
   /** op-node confDepth.L1BlockRefByNumber: blocks within `depth` of the head look absent (no head: no shim). */
   private async confirmedByNumber(num: number): Promise<L1BlockRef> {
-    const head = this.l1Head.head()
+    const head = this.l1Head.head
     const depth = this.cfg.sequencerConfDepth
     if (head !== undefined && depth > 0 && num + depth > head.number) {
       throw PipelineError.reset(L1_BLOCK_NOT_FOUND, `L1 block ${num} is not ${depth} blocks behind the L1 head`, {

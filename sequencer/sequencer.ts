@@ -11,7 +11,7 @@ import {
 } from '../derivation/attributes/attributesBuilder.ts'
 import { isPipelineError, PipelineError } from '../derivation/pipelineErrors.ts'
 import type { SystemConfig } from '../derivation/protocol/systemConfig.ts'
-import { type L1HeadSource, L1OriginSelector, maxSequencerDrift, type OriginL1Source } from './originSelector.ts'
+import { type L1HeadView, L1OriginSelector, maxSequencerDrift, type OriginL1Source } from './originSelector.ts'
 import type { SequencerStateStore } from './sequencerState.ts'
 import type { UnsafeBlockPublisher } from './unsafePublisher.ts'
 
@@ -47,7 +47,7 @@ export interface SequencerDeps {
   l1: OriginL1Source
   /** L1 headers and receipts for attributes. */
   l1Info: AttributesL1Source
-  l1Head: L1HeadSource
+  l1Head: L1HeadView
   publisher: UnsafeBlockPublisher
   state: SequencerStateStore
   log: Logger

@@ -37,7 +37,17 @@ function l2On(origin: L1BlockRef, timestamp: number): L2BlockRef {
 
 function selector(l1: InMemoryL1Source, cfg: Partial<OriginSelectorConfig> = {}, head?: () => L1BlockRef | undefined) {
   const last = () => l1.blocks[l1.blocks.length - 1]?.ref
-  return new L1OriginSelector({ ...CFG, ...cfg }, l1, { head: head ?? last }, silentLogger())
+  const view = head ?? last
+  return new L1OriginSelector(
+    { ...CFG, ...cfg },
+    l1,
+    {
+      get head() {
+        return view()
+      },
+    },
+    silentLogger(),
+  )
 }
 
 describe('L1OriginSelector', () => {
@@ -129,7 +139,7 @@ describe('L1OriginSelector', () => {
         throw PipelineError.temp('L1_FETCH_FAILED', 'connection refused')
       },
     }
-    const s = new L1OriginSelector(CFG, flaky, { head: () => undefined }, logger)
+    const s = new L1OriginSelector(CFG, flaky, { head: undefined }, logger)
     expect((await s.findL1Origin(l2On(o1, 1030))).number).toBe(1)
     expect(lines.some((l) => l.msg === 'Failed to get next origin, falling back to current origin')).toBe(true)
   })

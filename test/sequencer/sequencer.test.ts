@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes } from '../../config/bytes.ts'
 import type { ExecutionPayloadEnvelope } from '../../config/executionPayload.ts'
 import { keccak256 } from '../../config/keccak.ts'
-import { silentLogger } from '../../config/logger.ts'
 import type { RollupConfig } from '../../config/rollupConfig.ts'
 import type { Hash } from '../../config/types.ts'
 import { attributesConfigFromRollup } from '../../derivation/attributes/attributesBuilder.ts'
@@ -118,7 +117,11 @@ async function harness(
       engine: adapter,
       l1,
       l1Info: new InMemoryL1InfoSource(l1),
-      l1Head: { head: () => l1.blocks.at(-1)?.ref },
+      l1Head: {
+        get head() {
+          return l1.blocks.at(-1)?.ref
+        },
+      },
       publisher,
       state: opts.state ?? new NonPersistentSequencerState(),
       log: log.logger,

@@ -59,7 +59,11 @@ async function stack() {
     engine,
     l1,
     l1Info: new InMemoryL1InfoSource(l1),
-    l1Head: { head: () => l1.blocks.at(-1)?.ref },
+    l1Head: {
+      get head() {
+        return l1.blocks.at(-1)?.ref
+      },
+    },
     publisher: {
       publish: async () => {
         published++
