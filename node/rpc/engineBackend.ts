@@ -294,7 +294,7 @@ export class EngineBackend implements ChainBackend {
     if (!this.pool) throw new RpcBackendError('transaction pool disabled on this node', -32000)
     const [admitted] = await this.engine.admit([raw])
     if (!admitted || admitted instanceof InvalidTransactionError) {
-      throw new RpcBackendError(admitted?.reason ?? 'invalid transaction', -32000)
+      throw new RpcBackendError(gethAdmissionMessage(admitted?.reason ?? 'invalid transaction'), -32000)
     }
     try {
       await this.pool.add(admitted)
@@ -409,4 +409,11 @@ export function stateView(state: StateDB): StateView {
       }
     },
   }
+}
+
+/** geth's txpool wraps signer failures in ErrInvalidSender ("invalid sender[: cause]"); clients match on it. */
+function gethAdmissionMessage(reason: string): string {
+  if (reason === 'invalid signature') return 'invalid sender'
+  if (reason === 'invalid chain id for signer') return `invalid sender: ${reason}`
+  return reason
 }

@@ -1,6 +1,7 @@
 import { NodeError } from '../../config/errors.ts'
 import type { AdmittedTx, TxSource } from '../engine/engine.ts'
 import type { AccountRecord } from '../engine/state/account.ts'
+import { txIntrinsicGas } from '../engine/txCodec.ts'
 
 // The transaction pool: per-sender nonce queues, replacement by fee bump, account and global limits, and
 // a price-and-nonce ordered view for block building (geth's TransactionsByPriceAndNonce).
@@ -45,6 +46,8 @@ export interface PoolState {
   nextBaseFee(): bigint
   /** The L1 data fee the tx would pay (op-geth counts it in the admission balance check). */
   l1Fee?(raw: Uint8Array): Promise<bigint>
+  /** The head's gas limit: a tx needing more can never be included (geth ErrGasLimit). */
+  blockGasLimit?(): bigint
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
@@ -82,6 +85,13 @@ export class TxPool implements TxSource {
     if (tx.maxPriorityFeePerGas > tx.maxFeePerGas)
       throw new TxPoolError('max priority fee per gas higher than max fee per gas')
     if (tx.maxPriorityFeePerGas < o.minTip) throw new TxPoolError('transaction underpriced', { minTip: o.minTip })
+    const blockGas = this.state.blockGasLimit?.()
+    if (blockGas !== undefined && tx.gasLimit > blockGas) {
+      throw new TxPoolError('exceeds block gas limit', { gas: tx.gasLimit, blockGasLimit: blockGas })
+    }
+    // OP chains run Shanghai rules from Canyon (initcode word gas).
+    const intrinsic = txIntrinsicGas(tx, true)
+    if (tx.gasLimit < intrinsic) throw new TxPoolError('intrinsic gas too low', { gas: tx.gasLimit, intrinsic })
     const acc = await this.state.account(sender)
     const nonce = acc?.nonce ?? 0n
     if (tx.nonce < nonce) throw new TxPoolError('nonce too low', { next: nonce })
@@ -107,8 +117,7 @@ export class TxPool implements TxSource {
       }
       this.byHash.delete(hex(existing.tx.hash))
     } else {
-      if ((q?.size ?? 0) >= o.accountSlots)
-        throw new TxPoolError('account txpool limit reached', { limit: o.accountSlots })
+      if ((q?.size ?? 0) >= o.accountSlots) throw new TxPoolError('account limit exceeded', { limit: o.accountSlots })
       if (this.byHash.size >= o.globalSlots) throw new TxPoolError('txpool is full', { limit: o.globalSlots })
     }
     if (!q) {

@@ -30,14 +30,17 @@ export class InMemoryL1Source implements L1Source {
     private readonly blockTime = 12,
   ) {}
 
-  /** Append a block with these txs; its timestamp is genesisTime + i*blockTime unless given. */
-  addBlock(txs: L1Transaction[] = [], opts: { timestamp?: number; receipts?: L1Receipt[] } = {}): L1BlockRef {
+  /** Append a block with these txs; its timestamp is genesisTime + i*blockTime and its hash fake unless given. */
+  addBlock(
+    txs: L1Transaction[] = [],
+    opts: { timestamp?: number; receipts?: L1Receipt[]; hash?: Hash } = {},
+  ): L1BlockRef {
     const i = this.blocks.length
     const number = this.firstNumber + i
     const parent = this.blocks[i - 1]
     const ref: L1BlockRef = {
       number,
-      hash: fakeHash(0xb10c + this.branch, number),
+      hash: opts.hash ?? fakeHash(0xb10c + this.branch, number),
       parentHash: parent ? parent.ref.hash : fakeHash(0, number - 1),
       timestamp: opts.timestamp ?? (parent ? parent.ref.timestamp + this.blockTime : this.genesisTime),
     }

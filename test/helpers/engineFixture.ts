@@ -213,6 +213,7 @@ export async function openEngineWithPool(genesis = genesisState()) {
     account: async (a) => (await e.engine.stateAt(e.engine.head.unsafe.header)).readAccount(a),
     nextBaseFee: (): bigint => backend.nextBaseFee(),
     l1Fee: (raw) => e.engine.estimateL1Fee(raw),
+    blockGasLimit: () => e.engine.head.unsafe.header.gasLimit,
   })
   const backend: InstanceType<typeof EngineBackend> = new EngineBackend(e.engine, pool)
   e.engine.txSource = pool
