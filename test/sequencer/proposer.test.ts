@@ -74,6 +74,7 @@ describe('Proposer', () => {
     src.safe = 25n
     const { logger, lines } = captureLogger()
     const proposed: bigint[] = []
+    const anchors: { number: bigint; hash: Hex }[] = []
     let done: () => void = () => {}
     const twoProposed = new Promise<void>((r) => {
       done = r
@@ -87,6 +88,7 @@ describe('Proposer', () => {
       pollIntervalMs: 20,
       onProposed: (e) => {
         proposed.push(e.l2BlockNumber)
+        anchors.push(e.l1)
         if (proposed.length === 2) done()
       },
     })
@@ -94,6 +96,8 @@ describe('Proposer', () => {
     await twoProposed
     await p.stop()
     expect(proposed).toEqual([10n, 20n])
+    // Without the node's current L1, the anchor is a real, already-mined L1 block.
+    for (const a of anchors) expect((await client.getBlock({ blockNumber: a.number })).hash).toBe(a.hash)
     expect(lines.filter((l) => l.msg === 'proposed output').map((l) => (l.l2 as { number: number }).number)).toEqual([
       10, 20,
     ])
@@ -156,5 +160,30 @@ describe('Proposer', () => {
     expect(err).toBeInstanceOf(ProposerError)
     expect((err as ProposerError).code).toBe('PROPOSER_TX_REVERTED')
     expect((err as ProposerError).message).toContain('only the proposer address can propose')
+  })
+
+  it("anchors to the node's current L1 block when it is within blockhash() reach", async () => {
+    const cfg = chain.deployConfig
+    const src = outputSource(BigInt(chain.startBlock.timestamp), BigInt(cfg.l2BlockTime))
+    src.safe = 30n
+    const currentL1 = { number: BigInt(chain.startBlock.number), hash: chain.startBlock.hash as Hex }
+    const anchors: { number: bigint; hash: Hex }[] = []
+    const p = new Proposer({
+      l1Rpc: anvil.url,
+      proposerKey: PROPOSER_KEY,
+      l2OutputOracle: oracle(),
+      source: { ...src, outputAtBlock: async (n) => ({ ...(await src.outputAtBlock(n)), currentL1 }) },
+      logger: captureLogger().logger,
+      onProposed: (e) => anchors.push(e.l1),
+    })
+    expect(await p.tick()).toBe(1)
+    expect(anchors).toEqual([currentL1])
+    const out = await client.readContract({
+      address: oracle(),
+      abi: l2OutputOracleAbi,
+      functionName: 'getL2Output',
+      args: [2n],
+    })
+    expect(out.l2BlockNumber).toBe(30n)
   })
 })
