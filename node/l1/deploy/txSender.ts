@@ -18,7 +18,8 @@ import type { Artifact } from '../../genesis/artifacts.ts'
 
 // Sends a deployer's transactions back to back with locally managed nonces and fixed gas limits, so a
 // deployment costs one RPC round trip per transaction (no estimateGas, no waiting per receipt); receipts are
-// checked in bulk at `flush()`, and a revert names the step that caused it.
+// checked in bulk at `flush()`, and a revert names the step that caused it. On an anvil that mines on an
+// interval (the devnet's --block-time) flush() mines blocks itself instead of waiting out the interval.
 
 export class DeployTxError extends NodeError<'DEPLOY_TX_REVERTED' | 'DEPLOY_TX_MISSING'> {}
 
@@ -33,6 +34,8 @@ export class TxSender {
   private nonce = 0
   private maxFeePerGas = 0n
   private pending: { hash: Hex; step: string }[] = []
+  /** true: an anvil without automine, so flush() calls evm_mine. */
+  private mineOnFlush = false
 
   private constructor(rpc: string, key: Hex, chainId: number) {
     this.account = privateKeyToAccount(key)
@@ -54,6 +57,10 @@ export class TxSender {
       s.client.getBlock(),
     ])
     s.nonce = nonce
+    s.mineOnFlush = await s.client
+      .request({ method: 'anvil_getAutomine' as 'eth_chainId' })
+      .then((auto) => auto === (false as unknown))
+      .catch(() => false)
     // Twice the base fee plus the tip survives the base fee rising over the deployment's blocks.
     s.maxFeePerGas = (block.baseFeePerGas ?? 1_000_000_000n) * 2n + 1_000_000_000n
     return s
@@ -106,6 +113,7 @@ export class TxSender {
   async flush(): Promise<{ blockNumber: bigint; blockHash: Hex }[]> {
     const batch = this.pending
     this.pending = []
+    if (this.mineOnFlush) await this.mineUntilIncluded(batch.map((p) => p.hash))
     const receipts = await Promise.all(
       batch.map((p) => this.client.waitForTransactionReceipt({ hash: p.hash, pollingInterval: 100, timeout: 60_000 })),
     )
@@ -118,5 +126,15 @@ export class TxSender {
         })
     })
     return receipts.map((r) => ({ blockNumber: r.blockNumber, blockHash: r.blockHash }))
+  }
+
+  private async mineUntilIncluded(hashes: Hex[]): Promise<void> {
+    const last = hashes[hashes.length - 1]
+    // Same sender, consecutive nonces: once the last is mined, all are.
+    for (let i = 0; last && i < hashes.length + 1; i++) {
+      const r = await this.client.getTransactionReceipt({ hash: last }).catch(() => undefined)
+      if (r) return
+      await this.client.request({ method: 'evm_mine' as 'eth_chainId' })
+    }
   }
 }

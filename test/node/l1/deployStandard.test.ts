@@ -13,7 +13,8 @@ import { type Anvil, startAnvil } from '../../../node/l1/anvil.ts'
 import { type DevChainFiles, deployDevChain } from '../../../node/l1/deploy/deployDevChain.ts'
 import { depositEth } from '../../../node/l1/deposits.ts'
 
-// The standard (ETH) variant of the L1 deployment on a real anvil: no gas paying token, and the ETH deposit
+// The standard (ETH) variant of the L1 deployment on a real anvil mining every 2 s (as the devnet's):
+// no gas paying token, and the ETH deposit
 // path (depositTransaction with value) decodes, through derivation's depositLog, to viem/op-stack's L2 hash.
 
 const DEPLOYER_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -28,7 +29,8 @@ let out: DevChainFiles
 let dir: string
 
 beforeAll(async () => {
-  anvil = await startAnvil(['--chain-id', '900'])
+  // Interval mining, as the devnet runs anvil: the deployment mines its own blocks instead of waiting.
+  anvil = await startAnvil(['--chain-id', '900', '--block-time', '2'])
   client = createPublicClient({ transport: http(anvil.url) }) as PublicClient
   dir = mkdtempSync(join(tmpdir(), 'oln-deploy-eth-'))
   out = await deployDevChain({
