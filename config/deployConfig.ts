@@ -47,11 +47,21 @@ export interface DeployConfig {
   customGasTokenAddress: Address
   customGasTokenName: string
   customGasTokenSymbol: string
+  /** L2OutputOracle: L2 blocks between proposals. */
+  l2OutputOracleSubmissionInterval: number
+  l2OutputOracleStartingBlockNumber: number
+  l2OutputOracleProposer: Address
+  l2OutputOracleChallenger: Address
+  /** Seconds an output must age before withdrawals against it finalize (devnet: short). */
+  finalizationPeriodSeconds: number
+  superchainConfigGuardian: Address
 }
 
 const ZERO: Address = '0x0000000000000000000000000000000000000000'
 /** anvil's first account: the devnet's default owner/batcher/proposer. */
 const DEV0: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
+/** anvil's second account: the devnet's proposer (its own key, so its nonces never race the batcher's). */
+const DEV1: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 
 export function defaultDeployConfig(): DeployConfig {
   return {
@@ -95,6 +105,12 @@ export function defaultDeployConfig(): DeployConfig {
     customGasTokenAddress: ZERO,
     customGasTokenName: 'OpenLedger',
     customGasTokenSymbol: 'OPEN',
+    l2OutputOracleSubmissionInterval: 10,
+    l2OutputOracleStartingBlockNumber: 0,
+    l2OutputOracleProposer: DEV1,
+    l2OutputOracleChallenger: DEV0,
+    finalizationPeriodSeconds: 12,
+    superchainConfigGuardian: DEV0,
   }
 }
 
@@ -127,8 +143,10 @@ export function parseDeployConfig(json: unknown): DeployConfig {
     'eip1559Elasticity',
     'eip1559Denominator',
     'eip1559DenominatorCanyon',
+    'l2OutputOracleSubmissionInterval',
   ])
     int(k, 1)
+  for (const k of ['l2OutputOracleStartingBlockNumber', 'finalizationPeriodSeconds']) int(k)
   for (const k of ['gasPriceOracleBaseFeeScalar', 'gasPriceOracleBlobBaseFeeScalar']) {
     int(k)
     if ((c[k] as number) > 0xffffffff) throw new ConfigError(k, 'must fit in uint32')
@@ -162,6 +180,9 @@ export function parseDeployConfig(json: unknown): DeployConfig {
     'l1FeeVaultRecipient',
     'sequencerFeeVaultRecipient',
     'customGasTokenAddress',
+    'l2OutputOracleProposer',
+    'l2OutputOracleChallenger',
+    'superchainConfigGuardian',
   ]) {
     if (!isAddress(c[k])) throw new ConfigError(k, 'must be a 0x-prefixed 20-byte hex address')
   }

@@ -1,0 +1,66 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Hex } from 'viem'
+import type { DeployConfig } from '../../../config/deployConfig.ts'
+import { parseRollupConfig, type RollupConfig } from '../../../config/rollupConfig.ts'
+import { buildGenesis } from '../../engine/genesis.ts'
+import { MemoryStateStore } from '../../engine/state/memoryStateStore.ts'
+import { genesisToJson } from '../../genesis/genesisJson.ts'
+import { buildL2Genesis, chainSpecFromDeployConfig } from '../../genesis/l2GenesisBuilder.ts'
+import { buildRollupConfig, parseL1Deployments } from '../../genesis/rollupConfigBuilder.ts'
+import { deployL1Contracts, type GasTokenChoice, type L1Deployment } from './deployL1Contracts.ts'
+
+// One call for the devnet and `oln deploy l1`: deploy the L1 contracts, then write addresses.json,
+// genesis-l2.json (L2 genesis time = the L1 start block's timestamp) and rollup.json (L1 genesis = the block
+// at which SystemConfig was initialized), each written atomically.
+
+export interface DeployDevChainOptions {
+  l1Rpc: string
+  deployerKey: Hex
+  deployConfig: DeployConfig
+  outDir: string
+  gasToken?: GasTokenChoice
+}
+
+export interface DevChainFiles extends L1Deployment {
+  rollup: RollupConfig
+  l2GenesisHash: Hex
+  paths: { addresses: string; genesis: string; rollup: string }
+}
+
+function writeJsonAtomic(path: string, data: unknown): void {
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(data, null, 2)}\n`)
+  renameSync(`${path}.tmp`, path)
+}
+
+export async function deployDevChain(opts: DeployDevChainOptions): Promise<DevChainFiles> {
+  const deployment = await deployL1Contracts({
+    l1Rpc: opts.l1Rpc,
+    deployerKey: opts.deployerKey,
+    deployConfig: opts.deployConfig,
+    ...(opts.gasToken !== undefined ? { gasToken: opts.gasToken } : {}),
+  })
+  const { addresses, startBlock, deployConfig: cfg } = deployment
+  const l2Time = startBlock.timestamp
+  const genesis = await buildL2Genesis(cfg, BigInt(l2Time), {
+    l1CrossDomainMessengerProxy: addresses.L1CrossDomainMessengerProxy,
+    l1StandardBridgeProxy: addresses.L1StandardBridgeProxy,
+    l1ERC721BridgeProxy: addresses.L1ERC721BridgeProxy,
+  })
+  const spec = chainSpecFromDeployConfig(cfg, BigInt(l2Time))
+  const { block } = await buildGenesis(spec, genesis, new MemoryStateStore())
+  const l2GenesisHash = `0x${Buffer.from(block.hash).toString('hex')}` as Hex
+  const rollup = parseRollupConfig(
+    buildRollupConfig(cfg, startBlock, l2GenesisHash, l2Time, parseL1Deployments(addresses)),
+  )
+  mkdirSync(opts.outDir, { recursive: true })
+  const paths = {
+    addresses: join(opts.outDir, 'addresses.json'),
+    genesis: join(opts.outDir, 'genesis-l2.json'),
+    rollup: join(opts.outDir, 'rollup.json'),
+  }
+  writeJsonAtomic(paths.addresses, addresses)
+  writeJsonAtomic(paths.genesis, genesisToJson(genesis, spec))
+  writeJsonAtomic(paths.rollup, rollup)
+  return { ...deployment, rollup, l2GenesisHash, paths }
+}
