@@ -80,7 +80,7 @@ export class TxManager {
       minTipWei: opts.minTipWei ?? 1_000_000_000n,
       kzg: opts.kzg,
     }
-    this.client = createPublicClient({ transport: http(opts.l1RpcUrl, { retryCount: 2 }) }) as PublicClient
+    this.client = createPublicClient({ transport: http(opts.l1RpcUrl, { retryCount: 0 }) }) as PublicClient
     this.account = privateKeyToAccount(opts.privateKey)
     this.address = this.account.address
     this.log = (opts.logger ?? silentLogger()).child({ module: 'txmgr' })
@@ -93,7 +93,7 @@ export class TxManager {
   }
 
   async l1HeadNumber(): Promise<number> {
-    return Number(await this.client.getBlockNumber())
+    return Number(await this.client.getBlockNumber({ cacheTime: 0 }))
   }
 
   /** Stop: pending sends end with TXMGR_CLOSED (their txs may still be mined; the batcher resumes from L2 safe). */
@@ -108,7 +108,21 @@ export class TxManager {
     }
     // Nonces are taken in call order, before waiting for a slot, so txs go out in the order the batcher made them.
     const nonce = await this.allocNonce()
-    return this.slots.run(() => this.sendWithNonce(c, nonce))
+    try {
+      return await this.slots.run(() => this.sendWithNonce(c, nonce))
+    } catch (err) {
+      // The nonce may not have been used: re-read it, so the next tx fills any gap.
+      this.resyncNonce()
+      if (err instanceof TxManagerError) throw err
+      throw new TxManagerError(
+        'TXMGR_SEND_FAILED',
+        `could not send the batcher tx: ${errorMessage(err)}`,
+        { nonce },
+        {
+          cause: err,
+        },
+      )
+    }
   }
 
   /** Current fees the L1 asks for. */
@@ -181,16 +195,46 @@ export class TxManager {
         needSend = false
         sentAt = Date.now()
       }
+      try {
+        const outcome = await this.poll(hashes, sentAt, blob, fees)
+        if (outcome.kind === 'confirmed') return { ...outcome.result, attempts, fees }
+        if (outcome.kind === 'resend') {
+          fees = outcome.fees
+          needSend = true
+          continue
+        }
+      } catch (err) {
+        if (err instanceof TxManagerError) throw err
+        // An L1 RPC hiccup while polling: the tx may be on its way, so keep waiting rather than fail it.
+        this.log.warn({ err: errorMessage(err), nonce }, 'L1 RPC error while waiting for a batcher tx')
+      }
+      await sleep(this.opts.pollIntervalMs)
+    }
+  }
+
+  /** One look at L1: confirmed, needs a (re)send with new fees, or keep waiting. */
+  private async poll(
+    hashes: readonly Hex[],
+    sentAt: number,
+    blob: boolean,
+    fees: TxFees,
+  ): Promise<
+    | { kind: 'confirmed'; result: { txHash: Hex; blockNumber: number; blockHash: Hex } }
+    | { kind: 'resend'; fees: TxFees }
+    | { kind: 'wait' }
+  > {
+    {
       const receipt = await this.findReceipt(hashes)
       if (receipt) {
         const confirmed = await this.waitConfirmed(receipt)
         if (confirmed) {
           return {
-            txHash: receipt.transactionHash,
-            blockNumber: Number(BigInt(receipt.blockNumber)),
-            blockHash: receipt.blockHash,
-            attempts,
-            fees,
+            kind: 'confirmed',
+            result: {
+              txHash: receipt.transactionHash,
+              blockNumber: Number(BigInt(receipt.blockNumber)),
+              blockHash: receipt.blockHash,
+            },
           }
         }
         // Its block left the canonical chain: put the tx back in the pool (fees re-read) and wait again.
@@ -198,20 +242,14 @@ export class TxManager {
           { txHash: receipt.transactionHash, l1: Number(BigInt(receipt.blockNumber)) },
           'Batcher tx reorged out',
         )
-        fees = bumpFees(fees, await this.suggestFees(blob))
-        needSend = true
-        continue
+        return { kind: 'resend', fees: bumpFees(fees, await this.suggestFees(blob)) }
       }
       if (Date.now() - sentAt >= this.opts.resubmissionTimeoutMs) {
-        fees = bumpFees(fees, await this.suggestFees(blob))
-        this.log.info(
-          { nonce, attempt: attempts + 1, tip: fees.tip, feeCap: fees.feeCap },
-          'Tx not mined, bumping fees',
-        )
-        needSend = true
-        continue
+        const bumped = bumpFees(fees, await this.suggestFees(blob))
+        this.log.info({ tip: bumped.tip, feeCap: bumped.feeCap }, 'Tx not mined, bumping fees')
+        return { kind: 'resend', fees: bumped }
       }
-      await sleep(this.opts.pollIntervalMs)
+      return { kind: 'wait' }
     }
   }
 
@@ -253,7 +291,7 @@ export class TxManager {
     const n = BigInt(r.blockNumber)
     for (;;) {
       if (this.closed) throw new TxManagerError('TXMGR_CLOSED', 'tx manager closed while the tx was pending')
-      const head = await this.client.getBlockNumber()
+      const head = await this.client.getBlockNumber({ cacheTime: 0 })
       const block = await this.client.getBlock({ blockNumber: n }).catch(() => undefined)
       if (!block || block.hash !== r.blockHash) return false
       if (head >= n + BigInt(this.opts.confirmations) - 1n) return true

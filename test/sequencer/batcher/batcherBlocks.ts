@@ -52,7 +52,7 @@ export function makeBlocks(
 }
 
 /** Derivation's view of frames: reassemble the channel, decompress, read the span batch, rebuild the txs. */
-export function deriveFrames(frames: readonly Frame[]): SpanBatchElement[] {
+export function deriveFrames(frames: readonly Frame[], genesisTimestamp: number = GENESIS_TIME): SpanBatchElement[] {
   const sorted = [...frames].sort((a, b) => a.frameNumber - b.frameNumber)
   const total = sorted.reduce((s, f) => s + f.data.length, 0)
   const data = new Uint8Array(total)
@@ -67,10 +67,7 @@ export function deriveFrames(frames: readonly Frame[]): SpanBatchElement[] {
   const out: SpanBatchElement[] = []
   for (const b of ch.batches) {
     if (b.type !== 1) throw new Error('expected span batches')
-    out.push(
-      ...deriveSpanBatch(b.batch, { genesisTimestamp: GENESIS_TIME, blockTime: BLOCK_TIME, l2ChainId: L2_CHAIN_ID })
-        .elements,
-    )
+    out.push(...deriveSpanBatch(b.batch, { genesisTimestamp, blockTime: BLOCK_TIME, l2ChainId: L2_CHAIN_ID }).elements)
   }
   return out
 }
