@@ -152,7 +152,7 @@ export class Batcher {
   /** Close the channel being filled and publish it (e.g. before shutdown, or in tests). */
   async flush(): Promise<void> {
     await this.loadBlocks()
-    this.manager.closeCurrentChannel()
+    this.manager.closeChannels()
     await this.publish()
   }
 

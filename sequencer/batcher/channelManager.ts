@@ -86,14 +86,20 @@ export class ChannelManager {
     this.tip = block.hash
   }
 
-  /** Close the channel being filled now, so its frames go out without waiting for it to fill up. */
-  closeCurrentChannel(): void {
+  /**
+   * Close the channel being filled and put every queued block into closed channels, so all frames can go out
+   * without waiting for channels to fill up (shutdown, or a test that wants everything on L1).
+   */
+  closeChannels(): void {
     const cur = this.current()
-    if (cur && cur.totalFrames === 0) {
-      this.fill(cur)
-      cur.builder.close()
-      this.frame(cur)
-    }
+    if (cur && cur.totalFrames === 0) this.closeAndFrame(cur)
+    while (this.blocks.length > 0) this.closeAndFrame(this.openChannel())
+  }
+
+  private closeAndFrame(ch: ChannelState): void {
+    this.fill(ch)
+    ch.builder.close()
+    this.frame(ch)
   }
 
   /**

@@ -89,12 +89,13 @@ describe('Batcher end to end (engine blocks -> Alt-DA with calldata failover -> 
     source.unsafe = source.blocks.at(-1)!.number
   }
 
-  function newBatcher(): { batcher: Batcher; tm: TxManager } {
+  function newBatcher(pollIntervalMs?: number): { batcher: Batcher; tm: TxManager } {
     const tm = new TxManager({ l1RpcUrl: anvil.url, privateKey: KEY, l1ChainId: 31337, pollIntervalMs: 20 })
     const batcher = new Batcher(
       {
         rollup: { genesisTimestamp: genesisTime, l2ChainId: 901n, channelTimeout: 300, seqWindowSize: 3600 },
         maxPendingTx: 2,
+        ...(pollIntervalMs ? { pollIntervalMs } : {}),
         targetNumFrames: 4,
       },
       {
@@ -252,5 +253,23 @@ describe('Batcher end to end (engine blocks -> Alt-DA with calldata failover -> 
     await runUntilIdle(batcher, true)
     const posted = await postedSince(l1Before + 1)
     expectBlocks(derive(posted), source.blocks.slice(-2))
+  })
+
+  it('start() polls the L2 source and posts full channels until stop()', async () => {
+    const l1Before = Number(await anvil.rpc<string>('eth_blockNumber'))
+    const last = source.blocks.at(-1)!
+    source.safe = { number: last.number, hash: last.hash }
+    const { batcher } = newBatcher(20)
+    batcher.start()
+    await buildBlocks(6)
+    while (batcher.stats.txsConfirmed === 0) await new Promise((r) => setTimeout(r, 20))
+    await batcher.stop()
+    const posted = await postedSince(l1Before + 1)
+    expect(posted.length).toBe(batcher.stats.txsConfirmed)
+    const derived = derive(posted)
+    // only full channels went out: a prefix of the new blocks, in order
+    expect(derived.length).toBeGreaterThan(0)
+    const first = source.blocks.length - 6
+    expectBlocks(derived, source.blocks.slice(first, first + derived.length))
   })
 })

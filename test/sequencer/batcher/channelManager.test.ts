@@ -31,7 +31,7 @@ describe('ChannelManager', () => {
     const blocks = makeBlocks(1, 30, 4)
     for (const b of blocks) m.addL2Block(b)
     const datas = drain(m)
-    m.closeCurrentChannel()
+    m.closeChannels()
     datas.push(...drain(m))
     expect(new Set(datas.map((d) => d.id)).size).toBe(datas.length)
     const byChannel = new Map<string, (typeof datas)[number]['frames'][number][]>()
@@ -94,10 +94,27 @@ describe('ChannelManager', () => {
     expect(m.txConfirmed(b.id, 100 + cfg.channelTimeout)).toBe('channel-timed-out')
     // everything is rebuilt from the first block: drain, force-close, and derive all blocks again
     const datas = drain(m)
-    m.closeCurrentChannel()
+    m.closeChannels()
     datas.push(...drain(m))
     expect(datas.every((d) => bytesToHex(d.frames[0]!.channelId) !== firstChannel)).toBe(true)
     const byChannel = new Map<string, (typeof datas)[number]['frames'][number][]>()
+    for (const d of datas) {
+      const k = bytesToHex(d.frames[0]!.channelId)
+      byChannel.set(k, [...(byChannel.get(k) ?? []), ...d.frames])
+    }
+    const derived = [...byChannel.values()].flatMap((f) => deriveFrames(f))
+    expect(derived.map((e) => e.timestamp)).toEqual(blocks.map((x) => BigInt(x.timestamp)))
+  })
+
+  it('closeChannels puts every queued block into closed channels, even more than one channel holds', () => {
+    const m = new ChannelManager({ ...cfg, targetNumFrames: 2 })
+    const blocks = makeBlocks(1, 25, 4)
+    for (const b of blocks) m.addL2Block(b)
+    m.closeChannels()
+    expect(m.queuedBlocks).toBe(0)
+    expect(m.openChannels).toBeGreaterThan(1)
+    const byChannel = new Map<string, (typeof datas)[number]['frames'][number][]>()
+    const datas = drain(m)
     for (const d of datas) {
       const k = bytesToHex(d.frames[0]!.channelId)
       byChannel.set(k, [...(byChannel.get(k) ?? []), ...d.frames])

@@ -102,4 +102,46 @@ describe('TxManager (anvil, manual mining)', () => {
     const head = Number(await anvil.rpc<string>('eth_blockNumber'))
     expect(head).toBeGreaterThanOrEqual(r.blockNumber + 1)
   })
+
+  it('re-sends a tx whose block was reorged out before it reached the confirmation depth', async () => {
+    const tm = new TxManager({
+      l1RpcUrl: anvil.url,
+      privateKey: KEY,
+      l1ChainId: 31337,
+      pollIntervalMs: 25,
+      resubmissionTimeoutMs: 60_000,
+      confirmations: 3,
+    })
+    const sending = tm.send({ to: INBOX, data: Uint8Array.of(0, 7, 7) })
+    let settled = false
+    void sending.finally(() => {
+      settled = true
+    })
+    const nonce = Number(await anvil.rpc<string>('eth_getTransactionCount', [FROM, 'latest']))
+    while (Number(await anvil.rpc<string>('eth_getTransactionCount', [FROM, 'pending'])) === nonce) await sleep(20)
+    await anvil.rpc('evm_mine')
+    const included = await anvil.rpc<{ transactions: string[]; number: string; hash: string }>('eth_getBlockByNumber', [
+      'latest',
+      false,
+    ])
+    expect(included.transactions.length).toBe(1)
+    // let the manager see the receipt, then replace that block with an empty one
+    await sleep(200)
+    await anvil.rpc('anvil_reorg', [1, []])
+    const replaced = await anvil.rpc<{ hash: string; transactions: string[] }>('eth_getBlockByNumber', [
+      included.number,
+      false,
+    ])
+    expect(replaced.hash).not.toBe(included.hash)
+    expect(replaced.transactions.length).toBe(0)
+    while (!settled) {
+      await sleep(100)
+      await anvil.rpc('evm_mine')
+    }
+    const r = await sending
+    expect(r.blockNumber).toBeGreaterThan(Number(included.number))
+    const tx = await anvil.rpc<RpcTx>('eth_getTransactionByHash', [r.txHash])
+    expect(tx.input).toBe('0x000707')
+    expect(Number(tx.nonce)).toBe(nonce)
+  })
 })
