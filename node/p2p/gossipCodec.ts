@@ -132,7 +132,8 @@ export function decompressGossipMessage(data: Uint8Array): Uint8Array {
   }
   let out: Uint8Array
   try {
-    out = snappy.uncompress(data, MAX_GOSSIP_SIZE)
+    // snappyjs returns the input's type: view Buffers (as libp2p delivers them) as plain Uint8Arrays
+    out = snappy.uncompress(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), MAX_GOSSIP_SIZE)
   } catch (err) {
     throw new GossipDecodeError('P2P_SNAPPY_INVALID', 'invalid snappy block data', {}, { cause: err })
   }
