@@ -62,6 +62,8 @@ export interface BlockGossipOptions {
   logger?: Logger
   /** Wall clock in seconds, for the timestamp window (tests). */
   now?: () => number
+  /** How often disconnected static peers are redialled, after libp2p's own reconnect attempts gave up. */
+  staticPeerRedialMs?: number
 }
 
 // op-node p2p/gossip.go parameters
@@ -76,6 +78,7 @@ const GOSSIP_PARAMS = {
   mcacheGossip: 3,
   seenTTL: 130 * 500,
 }
+const STATIC_PEER_REDIAL_MS = 10_000
 /** Room for the gossipsub RPC framing around one maximal message. */
 const RPC_OVERHEAD = 64 * 1024
 
@@ -104,6 +107,7 @@ export class BlockGossip implements UnsafeBlockPublisher {
   /** Envelopes decoded by the validator, picked up when gossipsub delivers the same message object. */
   private readonly validated = new WeakMap<Message, ExecutionPayloadEnvelope>()
   private readonly topics: Map<string, PayloadVersion>
+  private redialTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: BlockGossipOptions) {
     this.log = (opts.logger ?? silentLogger()).child({ module: 'p2p' })
@@ -192,12 +196,21 @@ export class BlockGossip implements UnsafeBlockPublisher {
     await node.start()
     this.log.info({ peer: node.peerId.toString(), addrs: this.multiaddrs }, 'P2P started')
     await this.connectStaticPeers(node)
+    if (this.opts.staticPeers?.length) {
+      this.redialTimer = setInterval(
+        () => void this.redialStaticPeers(node),
+        this.opts.staticPeerRedialMs ?? STATIC_PEER_REDIAL_MS,
+      )
+      this.redialTimer.unref()
+    }
   }
 
   async stop(): Promise<void> {
     const node = this.node
     if (!node) return
     this.node = undefined
+    clearInterval(this.redialTimer)
+    this.redialTimer = undefined
     await node.stop()
     this.log.info('P2P stopped')
   }
@@ -263,6 +276,20 @@ export class BlockGossip implements UnsafeBlockPublisher {
         await node.dial(peerId)
       } catch (err) {
         this.log.warn({ peer: id, err: errorMessage(err) }, 'Static peer not reachable yet')
+      }
+    }
+  }
+
+  private async redialStaticPeers(node: Node): Promise<void> {
+    for (const addr of this.opts.staticPeers ?? []) {
+      const id = multiaddr(addr).getPeerId() as string
+      if (this.node !== node) return
+      if (node.getConnections(peerIdFromString(id)).length > 0) continue
+      try {
+        await node.dial(multiaddr(addr))
+        this.log.info({ peer: id }, 'Static peer reconnected')
+      } catch (err) {
+        this.log.debug({ peer: id, err: errorMessage(err) }, 'Static peer still unreachable')
       }
     }
   }
