@@ -8,7 +8,7 @@ import { identify } from '@libp2p/identify'
 import { KEEP_ALIVE, type Message, type PeerId, type PubSub, TopicValidatorResult } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
-import { multiaddr } from '@multiformats/multiaddr'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import secp256k1 from 'secp256k1'
 import { bytesToHex, hexToBytes } from '../../config/bytes.ts'
@@ -94,6 +94,23 @@ const VERDICT_RESULT: Record<GossipVerdict, TopicValidatorResult> = {
   reject: TopicValidatorResult.Reject,
 }
 
+interface StaticPeer {
+  addr: Multiaddr
+  id: PeerId
+}
+
+function parseStaticPeer(addr: string): StaticPeer {
+  let ma: Multiaddr
+  try {
+    ma = multiaddr(addr)
+  } catch (err) {
+    throw new ConfigError('p2p.static', `'${addr}' is not a multiaddr: ${errorMessage(err)}`)
+  }
+  const id = ma.getPeerId()
+  if (!id) throw new ConfigError('p2p.static', `static peer ${addr} must end in /p2p/<peerId>`)
+  return { addr: ma, id: peerIdFromString(id) }
+}
+
 type BlocksPubSub = PubSub<GossipsubEvents>
 type Node = Libp2p<{ pubsub: BlocksPubSub; identify: unknown }>
 
@@ -108,6 +125,7 @@ export class BlockGossip implements UnsafeBlockPublisher {
   private readonly validated = new WeakMap<Message, ExecutionPayloadEnvelope>()
   private readonly topics: Map<string, PayloadVersion>
   private redialTimer: NodeJS.Timeout | undefined
+  private readonly staticPeers: StaticPeer[]
 
   constructor(private readonly opts: BlockGossipOptions) {
     this.log = (opts.logger ?? silentLogger()).child({ module: 'p2p' })
@@ -126,6 +144,7 @@ export class BlockGossip implements UnsafeBlockPublisher {
       ...(opts.now ? { now: opts.now } : {}),
     })
     this.topics = new Map(PAYLOAD_VERSIONS.map((v) => [blocksTopic(this.chainId, v), v]))
+    this.staticPeers = (opts.staticPeers ?? []).map(parseStaticPeer)
   }
 
   /** Follows SystemConfig updates of the unsafe block signer. */
@@ -166,6 +185,7 @@ export class BlockGossip implements UnsafeBlockPublisher {
     const port = this.opts.listenPort ?? 0
     const allowedTopics = [...this.topics.keys()]
     const node = (await createLibp2p({
+      start: false,
       privateKey,
       addresses: { listen: [`/ip4/${host}/tcp/${port}`] },
       transports: [tcp()],
@@ -182,21 +202,31 @@ export class BlockGossip implements UnsafeBlockPublisher {
           emitSelf: false,
           floodPublish: true,
           allowPublishToZeroTopicPeers: true,
+          ignoreDuplicatePublishError: true,
           maxInboundDataLength: MAX_GOSSIP_SIZE + RPC_OVERHEAD,
         }),
       },
     })) as unknown as Node
-    this.node = node
     const pubsub = node.services.pubsub
     for (const [topic, version] of this.topics) {
       pubsub.topicValidators.set(topic, (from, msg) => this.validateMessage(version, from, msg))
-      pubsub.subscribe(topic)
     }
     pubsub.addEventListener('gossipsub:message', (evt) => this.deliver(evt.detail))
-    await node.start()
+    try {
+      await node.start()
+    } catch (err) {
+      await Promise.resolve(node.stop()).catch(() => undefined)
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(errorMessage(err))) {
+        throw new ConfigError('p2p.listen.tcp', `${host}:${port} is already in use; pick another port or 0`)
+      }
+      throw err
+    }
+    // gossipsub accepts subscriptions only once started
+    for (const topic of this.topics.keys()) pubsub.subscribe(topic)
+    this.node = node
     this.log.info({ peer: node.peerId.toString(), addrs: this.multiaddrs }, 'P2P started')
     await this.connectStaticPeers(node)
-    if (this.opts.staticPeers?.length) {
+    if (this.staticPeers.length) {
       this.redialTimer = setInterval(
         () => void this.redialStaticPeers(node),
         this.opts.staticPeerRedialMs ?? STATIC_PEER_REDIAL_MS,
@@ -265,31 +295,27 @@ export class BlockGossip implements UnsafeBlockPublisher {
   }
 
   private async connectStaticPeers(node: Node): Promise<void> {
-    for (const addr of this.opts.staticPeers ?? []) {
-      const ma = multiaddr(addr)
-      const id = ma.getPeerId()
-      if (!id) throw new ConfigError('p2p.static', `static peer ${addr} must end in /p2p/<peerId>`)
-      const peerId = peerIdFromString(id)
-      // keep-alive makes libp2p redial the peer whenever the connection drops
-      await node.peerStore.merge(peerId, { multiaddrs: [ma], tags: { [KEEP_ALIVE]: { value: 1 } } })
+    for (const { addr, id } of this.staticPeers) {
+      // keep-alive makes libp2p redial the peer (with backoff) whenever the connection drops
+      await node.peerStore.merge(id, { multiaddrs: [addr], tags: { [KEEP_ALIVE]: { value: 1 } } })
       try {
-        await node.dial(peerId)
+        await node.dial(id)
       } catch (err) {
-        this.log.warn({ peer: id, err: errorMessage(err) }, 'Static peer not reachable yet')
+        this.log.warn({ peer: id.toString(), err: errorMessage(err) }, 'Static peer not reachable yet')
       }
     }
   }
 
+  /** Backstop for libp2p's bounded reconnect attempts: static peers are retried for as long as the node runs. */
   private async redialStaticPeers(node: Node): Promise<void> {
-    for (const addr of this.opts.staticPeers ?? []) {
-      const id = multiaddr(addr).getPeerId() as string
+    for (const { addr, id } of this.staticPeers) {
       if (this.node !== node) return
-      if (node.getConnections(peerIdFromString(id)).length > 0) continue
+      if (node.getConnections(id).length > 0) continue
       try {
-        await node.dial(multiaddr(addr))
-        this.log.info({ peer: id }, 'Static peer reconnected')
+        await node.dial(addr)
+        this.log.info({ peer: id.toString() }, 'Static peer reconnected')
       } catch (err) {
-        this.log.debug({ peer: id, err: errorMessage(err) }, 'Static peer still unreachable')
+        this.log.debug({ peer: id.toString(), err: errorMessage(err) }, 'Static peer still unreachable')
       }
     }
   }

@@ -140,6 +140,12 @@ describe('block gossip over libp2p', () => {
     expect(received.at(-1)?.envelope.executionPayload.blockNumber).toBe(105n)
   })
 
+  it('reports a busy listen port and a static peer without /p2p/ as config errors', async () => {
+    const busy = make({ listenPort: tcpPort(verifier.multiaddrs[0] as string) })
+    await expect(busy.start()).rejects.toThrow(/invalid config field 'p2p.listen.tcp'.*already in use/)
+    expect(() => make({ staticPeers: ['/ip4/127.0.0.1/tcp/1'] })).toThrow(/must end in \/p2p\/<peerId>/)
+  })
+
   it('refuses to publish without a signer key', async () => {
     await expect(verifier.publish(ecotoneEnvelope(104n, BigInt(nowSec())))).rejects.toThrow(/sequencer key/)
   })
