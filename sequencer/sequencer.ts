@@ -161,10 +161,17 @@ export class Sequencer {
   }
 
   /**
-   * Builds the next block now, regardless of the clock (the scheduled loop and step-by-step tests use it).
-   * Throws PipelineErrors by kind; the loop decides what to do with them.
+   * Builds the next block now, regardless of the clock, on a stopped sequencer (step-by-step action tests; the
+   * running schedule owns the engine otherwise). Throws PipelineErrors by kind.
    */
   async buildNext(): Promise<SequencedBlock> {
+    if (this.active) {
+      throw new SequencerError('SEQUENCER_ALREADY_STARTED', 'sequencer already running: stop it to build by hand')
+    }
+    return this.buildTracked()
+  }
+
+  private buildTracked(): Promise<SequencedBlock> {
     const run = this.buildNextInner()
     this.inflight = run.catch(() => undefined)
     return run
@@ -175,7 +182,8 @@ export class Sequencer {
     const a = config.attributes
     const parent = engine.unsafeHead()
     const origin = await this.selector.findL1Origin(parent)
-    if (origin.hash !== parent.l1origin.hash && origin.parentHash !== parent.l1origin.hash) {
+    const parentOrigin = parent.l1origin.hash.toLowerCase()
+    if (origin.hash.toLowerCase() !== parentOrigin && origin.parentHash.toLowerCase() !== parentOrigin) {
       throw PipelineError.reset(
         'SEQUENCER_INCONSISTENT_L1_ORIGIN',
         `cannot build new L2 block with L1 origin ${origin.number} on current L2 head ${parent.number} with L1 origin ${parent.l1origin.number}`,
@@ -257,7 +265,7 @@ export class Sequencer {
     const wait = due - this.now()
     if (wait > 0) return this.schedule(wait)
     try {
-      await this.buildNext()
+      await this.buildTracked()
       this.failures = 0
     } catch (err) {
       if (!this.onBuildError(err)) return

@@ -300,6 +300,8 @@ describe('Sequencer on a real engine', () => {
     await expect(h.sequencer.startSequencer(h.adapter.unsafeHead().hash)).rejects.toMatchObject({
       code: 'SEQUENCER_ALREADY_STARTED',
     })
+    // The running schedule owns the engine: no hand-built blocks in between.
+    await expect(h.sequencer.buildNext()).rejects.toMatchObject({ code: 'SEQUENCER_ALREADY_STARTED' })
     await h.publisher.waitFor(2)
     const last = await h.sequencer.stopSequencer()
     expect(last).toBe(bytesToHex(h.engine.head.unsafe.hash))
