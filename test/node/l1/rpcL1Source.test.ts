@@ -81,7 +81,7 @@ beforeAll(async () => {
   const r = await anvil.rpc<RawReceipt>('eth_getTransactionReceipt', [depTx])
   blockHash = r.blockHash as Hash
   blockNumber = Number(r.blockNumber)
-}, 30_000)
+}, 60_000)
 
 afterAll(async () => {
   await proxy?.close()
