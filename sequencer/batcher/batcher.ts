@@ -1,5 +1,6 @@
 import { errorMessage } from '../../config/errors.ts'
 import { type Logger, silentLogger } from '../../config/logger.ts'
+import type { RollupConfig } from '../../config/rollupConfig.ts'
 import type { Hex } from '../../config/types.ts'
 import type { CompressionAlgo } from '../../derivation/protocol/channelCompression.ts'
 import { ChannelManager } from './channelManager.ts'
@@ -25,6 +26,16 @@ export interface BatcherRollupConfig {
   l2ChainId: bigint
   channelTimeout: number
   seqWindowSize: number
+}
+
+/** The batcher's view of rollup.json (`batch_inbox_address` goes to the writers). */
+export function batcherRollupConfig(rollup: RollupConfig): BatcherRollupConfig {
+  return {
+    genesisTimestamp: rollup.genesis.l2_time,
+    l2ChainId: BigInt(rollup.l2_chain_id),
+    channelTimeout: rollup.channel_timeout,
+    seqWindowSize: rollup.seq_window_size,
+  }
 }
 
 export interface BatcherOptions {

@@ -1,4 +1,4 @@
-import { hexToBytes } from '../../config/bytes.ts'
+import { bytesToHex, hexToBytes } from '../../config/bytes.ts'
 import type { BlockID, Hash } from '../../config/types.ts'
 import { DEPOSIT_TX_TYPE, decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
 import { decodeL1Info } from '../../derivation/protocol/l1Info.ts'
@@ -42,11 +42,24 @@ export function blockToSingularBatch(block: L2BlockForBatch): SingularBatch {
 
 /** The block's sequence number within its epoch, read from its L1-info deposit (the first transaction). */
 export function blockSequenceNumber(block: L2BlockForBatch): bigint {
+  return l1InfoOf(block).sequenceNumber
+}
+
+/**
+ * An L2BlockForBatch from a block's header fields and raw transactions; the L1 origin is read from its L1-info
+ * deposit (engine blocks do not carry it in the header).
+ */
+export function l2BlockForBatch(b: Omit<L2BlockForBatch, 'l1origin'>): L2BlockForBatch {
+  const info = l1InfoOf(b)
+  return { ...b, l1origin: { number: Number(info.number), hash: bytesToHex(info.blockHash) } }
+}
+
+function l1InfoOf(block: Omit<L2BlockForBatch, 'l1origin'>) {
   const first = block.transactions[0]
   if (!first || first[0] !== DEPOSIT_TX_TYPE) {
     throw new BatcherError('BATCHER_NO_L1_INFO', 'L2 block does not start with the L1-info deposit', {
       l2: { number: block.number, hash: block.hash },
     })
   }
-  return decodeL1Info(decodeDepositTx(first).data).sequenceNumber
+  return decodeL1Info(decodeDepositTx(first).data)
 }

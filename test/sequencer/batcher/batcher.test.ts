@@ -17,6 +17,7 @@ import {
   blockToSingularBatch,
   type L2BlockForBatch,
   type L2BlockSource,
+  l2BlockForBatch,
 } from '../../../sequencer/batcher/l2BlockSource.ts'
 import { TxManager } from '../../../sequencer/txmgr/txManager.ts'
 import {
@@ -77,14 +78,18 @@ describe('Batcher end to end (engine blocks -> Alt-DA with calldata failover -> 
         txs.push(signTransfer(DEV_KEYS[0]!, nonce++, to, 1000n + BigInt(t)))
       }
       const b = await eng.engine.buildBlock(attributes(parent.header.timestamp, txs))
-      source.blocks.push({
+      const forBatch = l2BlockForBatch({
         number: Number(b.header.number),
         hash: bytesToHex(b.hash),
         parentHash: bytesToHex(b.header.parentHash),
         timestamp: Number(b.header.timestamp),
-        l1origin: { number: Number(DEFAULT_L1_INFO.number), hash: bytesToHex(DEFAULT_L1_INFO.hash) },
         transactions: b.transactions.map((tx) => tx.raw),
       })
+      expect(forBatch.l1origin).toEqual({
+        number: Number(DEFAULT_L1_INFO.number),
+        hash: bytesToHex(DEFAULT_L1_INFO.hash),
+      })
+      source.blocks.push(forBatch)
     }
     source.unsafe = source.blocks.at(-1)!.number
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../../config/bytes.ts'
 import { BLOB_SIZE, decodeBlob } from '../../../derivation/protocol/blob.ts'
 import { channelToFrames, encodeFrames, parseFrames } from '../../../derivation/protocol/frame.ts'
-import { frameLimits } from '../../../sequencer/batcher/batcher.ts'
+import { batcherRollupConfig, frameLimits } from '../../../sequencer/batcher/batcher.ts'
 import { BlobWriter } from '../../../sequencer/batcher/blobWriter.ts'
 import { CalldataWriter } from '../../../sequencer/batcher/calldataWriter.ts'
 import { BatcherError } from '../../../sequencer/batcher/errors.ts'
@@ -51,5 +51,20 @@ describe('DA writers', () => {
     const altda = { kind: 'altda' as const, maxFramesPerTx: 8, maxFrameSize: 200_000, prepare: blobs.prepare }
     expect(frameLimits([altda, blobs])).toEqual({ maxFrameSize: 130_043, maxFramesPerTx: 6 })
     expect(frameLimits([altda, calldata]).maxFrameSize).toBe(119_999)
+  })
+
+  it('reads its rollup.json fields', () => {
+    const rollup = {
+      genesis: { l2_time: 1_700_000_000 },
+      l2_chain_id: 901,
+      channel_timeout: 300,
+      seq_window_size: 3600,
+    } as Parameters<typeof batcherRollupConfig>[0]
+    expect(batcherRollupConfig(rollup)).toEqual({
+      genesisTimestamp: 1_700_000_000,
+      l2ChainId: 901n,
+      channelTimeout: 300,
+      seqWindowSize: 3600,
+    })
   })
 })
