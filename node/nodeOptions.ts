@@ -27,6 +27,8 @@ export interface NodeOptions {
 export interface L1Options {
   rpc: string
   beacon?: string | undefined
+  /** How blocks are named to the beacon API: 'slot' (a real beacon node) or 'blockNumber' (anvil). */
+  beaconBlockId?: 'slot' | 'blockNumber' | 'blockHash' | undefined
   pollIntervalMs: number
   rps: number
   maxConcurrency: number

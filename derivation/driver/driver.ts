@@ -286,7 +286,7 @@ export class Driver {
       })
     }
     const h = this.engine.heads()
-    await this.engine.forkchoice({ unsafe: h.unsafe.hash, safe: h.safe.hash, finalized: f.l2.hash })
+    await this.engine.updateSafety({ safe: h.safe.hash, finalized: f.l2.hash })
     this.log.info({ l1: l1.number, finalized: { number: f.l2.number, hash: f.l2.hash } }, 'Finalized L2 head')
   }
 

@@ -47,8 +47,13 @@ export interface L2Engine extends L2ChainSource {
   promoteSafe(ref: L2BlockRef): Promise<void>
   /** Imports a gossiped payload on top of the unsafe head and makes it the unsafe head if it is valid. */
   insertUnsafe(envelope: ExecutionPayloadEnvelope): Promise<UnsafeInsertResult>
-  /** Sets all three heads (engine reset, finality). */
+  /** Sets all three heads (engine reset): the unsafe head may move back. */
   forkchoice(heads: { unsafe: Hash; safe: Hash; finalized: Hash }): Promise<void>
+  /**
+   * Moves only the safe and finalized heads, keeping whatever the unsafe head is when it runs (finality; a
+   * sequencer may have built blocks since the driver read the heads).
+   */
+  updateSafety(heads: { safe: Hash; finalized: Hash }): Promise<void>
   /** The SystemConfig the block was built with: batcher and fee scalars from its L1-info deposit, gas limit from its header. */
   systemConfigByL2Hash(hash: Hash): Promise<SystemConfig>
 }

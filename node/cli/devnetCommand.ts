@@ -1,31 +1,22 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { CommandSpec } from '../../config/cli.ts'
 import { defaultDeployConfig } from '../../config/deployConfig.ts'
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../config/logger.ts'
-import { buildGenesis } from '../engine/genesis.ts'
-import { MemoryStateStore } from '../engine/state/memoryStateStore.ts'
-import { genesisToJson } from '../genesis/genesisJson.ts'
-import { buildL2Genesis, chainSpecFromDeployConfig } from '../genesis/l2GenesisBuilder.ts'
-import { buildRollupConfig } from '../genesis/rollupConfigBuilder.ts'
+import { chainFilesExist, DEVNET_KEYS, startTopology, writeJsonAtomic } from '../dev/devnetTopology.ts'
 import { startAnvil } from '../l1/anvil.ts'
-import { startNode } from '../nodeMain.ts'
+import { deployDevChain } from '../l1/deploy/deployDevChain.ts'
 import { waitForSignal } from './nodeCommand.ts'
 
-// The one-command local chain. Today: a real anvil L1 plus a single sequencing node (L2 blocks every
-// block_time with real L1 origins, JSON-RPC for users). The L1 contract deployment, batcher, proposer, DA server
-// and verifier join this topology with the sequencer/devnet issue.
-
-/** Writes JSON through a temporary file and a rename, so a reader or a killed run never sees a partial file. */
-function writeJsonAtomic(path: string, data: unknown): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(data, null, 2)}\n`)
-  renameSync(`${path}.tmp`, path)
-}
+// The one-command local chain: a real anvil L1 with the OP Stack contracts deployed (OPEN as the gas token),
+// the local DA server, a sequencer node (sequencer + batcher + proposer) and a verifier node deriving from L1 +
+// DA, each its own process on loopback. Writes .devnet/ (genesis-l2.json, rollup.json, addresses.json,
+// endpoints.json once everything listens, logs/); a second run resumes it unless --fresh.
 
 export const devnetCommand: CommandSpec = {
   name: 'devnet',
   summary:
-    'Start a local chain on loopback: anvil L1 + a sequencing L2 node; writes .devnet/ (genesis, rollup, endpoints)',
+    'Start a local OP Stack devnet on loopback: anvil L1 + contracts, DA server, sequencer and verifier nodes; writes .devnet/',
   flags: [
     { name: 'dir', type: 'path', description: 'devnet directory', default: '.devnet' },
     {
@@ -36,83 +27,96 @@ export const devnetCommand: CommandSpec = {
     },
     { name: 'l1.port', type: 'int', description: 'anvil port (0 = any free port)', default: 0 },
     { name: 'l1.block-time', type: 'int', description: 'anvil block time in seconds', default: 2 },
-    { name: 'rpc.port', type: 'int', description: 'L2 JSON-RPC port (0 = any free port)', default: 9545 },
+    { name: 'rpc.port', type: 'int', description: 'sequencer L2 JSON-RPC port (0 = any free port)', default: 9545 },
+    { name: 'verifier.rpc.port', type: 'int', description: 'verifier L2 JSON-RPC port (0 = any)', default: 0 },
+    {
+      name: 'batcher.da',
+      type: 'enum',
+      choices: ['altda', 'calldata', 'blobs'],
+      description: 'where the batcher posts: the DA server (EigenDA API) with calldata failover, calldata or blobs',
+      default: 'altda',
+    },
     {
       name: 'metrics.port',
       type: 'int',
       description: 'Prometheus /metrics port of the sequencer (0 = any free port)',
       default: 0,
     },
-    { name: 'log.level', type: 'enum', choices: LOG_LEVELS, description: 'log level', default: 'info' },
+    { name: 'log.level', type: 'enum', choices: LOG_LEVELS, description: 'log level of the nodes', default: 'info' },
   ],
   async run(v) {
     const log = createLogger({ level: v['log.level'] as LogLevel, name: 'devnet' })
     const dir = resolve(v.dir as string)
     if (v.fresh) rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
-    const genesisPath = join(dir, 'genesis-l2.json')
-    const rollupPath = join(dir, 'rollup.json')
-    const resume = existsSync(genesisPath) && existsSync(rollupPath) && existsSync(join(dir, 'anvil-state.json'))
+    const resume = chainFilesExist(dir)
     const cfg = defaultDeployConfig()
     const anvil = await startAnvil(
       [
         '--chain-id',
         String(cfg.l1ChainID),
-        '--block-time',
-        String(v['l1.block-time']),
+        // safe/finalized follow the head closely, so L2 finality is quick on the devnet
+        '--slots-in-an-epoch',
+        '1',
         '--state',
         join(dir, 'anvil-state.json'),
       ],
       v['l1.port'] as number,
     )
-    let stopNode: (() => Promise<void>) | undefined
+    let stopTopology: (() => Promise<void>) | undefined
     try {
+      // the deployment runs on automine (fast, and no tx waits for an interval block); then L1 gets its block time
       if (!resume) {
-        const latest = await anvil.rpc<{ hash: string; number: string; timestamp: string }>('eth_getBlockByNumber', [
-          'latest',
-          false,
-        ])
-        const l1 = {
-          hash: latest.hash,
-          number: Number(BigInt(latest.number)),
-          timestamp: Number(BigInt(latest.timestamp)),
-        }
-        const genesis = await buildL2Genesis(cfg, BigInt(l1.timestamp))
-        const spec = chainSpecFromDeployConfig(cfg, BigInt(l1.timestamp))
-        const { block } = await buildGenesis(spec, genesis, new MemoryStateStore())
-        const zero = `0x${'00'.repeat(20)}`
-        const rollup = buildRollupConfig(cfg, l1, `0x${Buffer.from(block.hash).toString('hex')}`, l1.timestamp, {
-          OptimismPortalProxy: zero,
-          SystemConfigProxy: zero,
+        const files = await deployDevChain({
+          l1Rpc: anvil.url,
+          deployerKey: DEVNET_KEYS.deployer,
+          deployConfig: cfg,
+          outDir: dir,
+          gasToken: 'open',
         })
-        writeJsonAtomic(genesisPath, genesisToJson(genesis, spec))
-        writeJsonAtomic(rollupPath, rollup)
-        log.info({ dir, l1: l1.number }, 'Wrote a new devnet genesis')
+        log.info({ dir, l1: files.startBlock.number, token: files.addresses.GasPayingToken }, 'Deployed a new devnet')
       } else {
         log.info({ dir }, 'Resuming the devnet')
       }
-      const node = await startNode({
-        datadir: join(dir, 'sequencer'),
-        genesisPath,
-        rollupPath,
-        rpcHost: '127.0.0.1',
-        rpcPort: v['rpc.port'] as number,
-        corsOrigins: ['*'],
-        sequencerL1Rpc: anvil.url,
+      await anvil.rpc('evm_setIntervalMining', [v['l1.block-time'] as number])
+      const topo = await startTopology({
+        dir,
+        l1Url: anvil.url,
+        batcherDA: v['batcher.da'] as 'altda' | 'calldata' | 'blobs',
+        sequencerRpcPort: v['rpc.port'] as number,
+        verifierRpcPort: v['verifier.rpc.port'] as number,
         metricsPort: v['metrics.port'] as number,
-        log: log.child({ module: 'sequencer' }),
+        logLevel: v['log.level'] as string,
+        log,
       })
-      stopNode = node.stop
-      const endpoints = { l1: anvil.url, sequencer: { l2: node.rpcUrl, l2ws: node.wsUrl, metrics: node.metricsUrl } }
-      // tools poll for this file: it must never be seen half-written
-      writeJsonAtomic(join(dir, 'endpoints.json'), endpoints)
+      stopTopology = topo.stop
+      // tools poll for this file: it is written once everything listens, and never half-written
+      writeJsonAtomic(join(dir, 'endpoints.json'), topo.endpoints)
+      const e = topo.endpoints
       console.log(
-        `devnet running (Ctrl-C to stop)\n  L1 (anvil):      ${anvil.url}\n  L2 sequencer:    ${node.rpcUrl}  (ws ${node.wsUrl})\n  metrics:         ${node.metricsUrl}\n  files:           ${dir}`,
+        [
+          'devnet running (Ctrl-C to stop)',
+          `  L1 (anvil):        ${e.l1}   beacon ${e.l1Beacon}`,
+          `  DA server:         ${e.da}`,
+          `  sequencer L2 RPC:  ${e.sequencer.l2}  (ws ${e.sequencer.ws})   rollup RPC ${e.sequencer.rollup}`,
+          `  verifier L2 RPC:   ${e.verifier.l2}   rollup RPC ${e.verifier.rollup}`,
+          `  metrics:           ${e.sequencer.metrics ?? '-'}`,
+          `  files and logs:    ${dir}`,
+        ].join('\n'),
       )
-      await waitForSignal()
+      const exited = topo.children.map((c) =>
+        c.exited.then((code) => {
+          throw new Error(`${c.name} exited unexpectedly (code ${code}); see ${join(dir, 'logs', `${c.name}.log`)}`)
+        }),
+      )
+      for (const p of exited) p.catch(() => {}) // children also exit when we stop them
+      await Promise.race([waitForSignal(), ...exited]).catch((err: Error) => {
+        log.error({ err }, 'A devnet process died; stopping the devnet')
+        process.exitCode = 1
+      })
       log.info('Stopping the devnet')
     } finally {
-      await stopNode?.()
+      await stopTopology?.()
       await anvil.stop()
     }
   },

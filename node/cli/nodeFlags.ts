@@ -26,6 +26,13 @@ export const NODE_FLAGS: FlagSpec[] = [
   // L1
   { name: 'l1.rpc', type: 'url', description: 'L1 execution RPC; enables derivation from L1 (verifier)' },
   { name: 'l1.beacon', type: 'url', description: 'L1 beacon API for blobs (needed once batches use blobs)' },
+  {
+    name: 'l1.beacon.block-id',
+    type: 'enum',
+    choices: ['slot', 'blockNumber', 'blockHash'],
+    description: "how L1 blocks are named to the beacon API ('blockNumber' for anvil)",
+    default: 'slot',
+  },
   { name: 'l1.poll-interval', type: 'duration', description: 'how often L1 heads are polled', default: 2000 },
   { name: 'l1.rps', type: 'int', description: 'most L1 RPC requests per second', default: 200 },
   { name: 'l1.max-concurrency', type: 'int', description: 'most L1 RPC requests in flight', default: 16 },
@@ -122,6 +129,7 @@ export function nodeOptionsFromFlags(v: FlagValues): Omit<NodeOptions, 'log'> {
       ? {
           rpc: l1Rpc,
           beacon: v['l1.beacon'] as string | undefined,
+          beaconBlockId: v['l1.beacon.block-id'] as 'slot' | 'blockNumber' | 'blockHash',
           pollIntervalMs: v['l1.poll-interval'] as number,
           rps: v['l1.rps'] as number,
           maxConcurrency: v['l1.max-concurrency'] as number,

@@ -151,12 +151,7 @@ export class EngineL2 implements L2Engine {
   }
 
   async promoteSafe(ref: L2BlockRef): Promise<void> {
-    const { unsafe, finalized } = this.engine.head
-    await this.engine.forkchoiceUpdated({
-      headBlockHash: unsafe.hash,
-      safeBlockHash: hexToBytes(ref.hash),
-      finalizedBlockHash: finalized.hash,
-    })
+    await this.engine.updateSafety(hexToBytes(ref.hash))
   }
 
   async insertUnsafe(envelope: ExecutionPayloadEnvelope): Promise<UnsafeInsertResult> {
@@ -181,6 +176,10 @@ export class EngineL2 implements L2Engine {
     if (res.payloadStatus.status !== 'VALID') {
       throw PipelineError.temp('ENGINE_FORKCHOICE_NOT_VALID', `forkchoice update answered ${res.payloadStatus.status}`)
     }
+  }
+
+  async updateSafety(heads: { safe: Hash; finalized: Hash }): Promise<void> {
+    await this.engine.updateSafety(hexToBytes(heads.safe), hexToBytes(heads.finalized))
   }
 
   async systemConfigByL2Hash(hash: Hash): Promise<SystemConfig> {

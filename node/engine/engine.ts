@@ -257,6 +257,26 @@ export class ExecutionEngine {
     })
   }
 
+  /**
+   * Moves the safe and/or finalized heads and keeps the unsafe head as it is when this runs. Derivation uses it
+   * beside a sequencer that keeps extending the unsafe chain: a forkchoiceUpdated with a head read earlier would
+   * rewind the block the sequencer just built.
+   */
+  updateSafety(safeHash?: Uint8Array, finalizedHash?: Uint8Array): Promise<void> {
+    return this.serial(async () => {
+      const head = this.heads.unsafe
+      const safe = safeHash ? await this.store.getBlock(safeHash) : this.heads.safe
+      const fin = finalizedHash ? await this.store.getBlock(finalizedHash) : this.heads.finalized
+      if (!safe || !fin) throw new EngineError('updateSafety: unknown safe or finalized block')
+      if (safe.header.number > head.header.number || fin.header.number > safe.header.number) {
+        throw new EngineError('updateSafety: inconsistent heads (finalized <= safe <= head required)')
+      }
+      await this.store.setHeads(undefined, { unsafe: head.hash, safe: safe.hash, finalized: fin.hash })
+      this.heads = { unsafe: head, safe, finalized: fin }
+      this.observer.headsChanged?.(this.heads)
+    })
+  }
+
   /** Seals the payload job (pulling pool txs unless noTxPool) and returns its envelope. */
   getPayload(payloadId: Uint8Array): Promise<ExecutionPayloadEnvelope & { block: Block }> {
     return this.serial(async () => {
