@@ -265,6 +265,8 @@ export interface DeriveResult {
   l1Origin: number
   /** Block hashes 1..n of the derived chain (deriveAndExecute: the verifier's; deriveOnly: checked against refs). */
   hashes: string[]
+  /** deriveAndExecute: wall seconds inside the engine's insertSafe (build + execute + seal + persist). */
+  engineSeconds?: number
 }
 
 /**
@@ -322,6 +324,16 @@ export async function deriveAndExecute(
   const target = chain.refs.length - 1
   try {
     const engine = new EngineL2(v.engine, chain.engineCfg)
+    let engineMs = 0
+    const insertSafe = engine.insertSafe.bind(engine)
+    engine.insertSafe = async (attrs) => {
+      const t = performance.now()
+      try {
+        return await insertSafe(attrs)
+      } finally {
+        engineMs += performance.now() - t
+      }
+    }
     if (engine.heads().safe.hash !== chain.refs[0]?.hash) throw new Error('verifier genesis differs from sequencer')
     const driver = new Driver(chain.cfg, {
       engine,
@@ -358,7 +370,7 @@ export async function deriveAndExecute(
     await run
     const hashes: string[] = []
     for (let n = 1; n <= target; n++) hashes.push((await engine.l2BlockRefByNumber(n)).hash)
-    return { seconds, l2Blocks: target, l1Origin, hashes }
+    return { seconds, l2Blocks: target, l1Origin, hashes, engineSeconds: engineMs / 1000 }
   } finally {
     await v.close()
   }

@@ -73,6 +73,7 @@ interface Figures {
   realTimeFactor: number
   seconds: number
   maxRssMb: number
+  engineSeconds: number | undefined
 }
 
 function figures(chain: BenchChain, r: ModeResult): Figures {
@@ -86,6 +87,7 @@ function figures(chain: BenchChain, r: ModeResult): Figures {
     rlpMbPerS: chain.stats.channelRlpBytes / 1e6 / r.seconds,
     realTimeFactor: (r.l2Blocks * blockTime) / r.seconds,
     maxRssMb: r.maxRssMb,
+    engineSeconds: r.engineSeconds,
   }
 }
 
@@ -129,6 +131,12 @@ async function main(): Promise<void> {
   console.log('\nresults (real-time factor = L2 seconds derived per wall second; target >= 20x):')
   console.log(row('(a) derivation only', a))
   console.log(row('(b) derivation+execution', b))
+  if (b.engineSeconds !== undefined) {
+    console.log(
+      `  (b) of which in the engine (insertSafe: build, execute, seal, persist): ${b.engineSeconds.toFixed(2)} s ` +
+        `(${((b.engineSeconds / b.seconds) * 100).toFixed(0)}%, ${(b.engineSeconds / chain.stats.l2Blocks).toFixed(3)} s/block)`,
+    )
+  }
   const json = (f: Figures) => ({
     seconds: round(f.seconds, 3),
     l2_blocks_per_s: round(f.l2BlocksPerS),
@@ -137,6 +145,7 @@ async function main(): Promise<void> {
     rlp_mb_per_s: round(f.rlpMbPerS),
     real_time_factor: round(f.realTimeFactor),
     peak_rss_mb: Math.round(f.maxRssMb),
+    ...(f.engineSeconds !== undefined ? { engine_seconds: round(f.engineSeconds, 3) } : {}),
   })
   console.log(
     JSON.stringify({
