@@ -1,9 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../../../config/errors.ts'
 import { parseRollupConfig } from '../../../config/rollupConfig.ts'
+import { deployCommand } from '../../../node/cli/deployCommand.ts'
 import { type Anvil, startAnvil } from '../../../node/l1/anvil.ts'
 
 // `oln deploy l1` end to end on a real anvil: the three files it writes agree with each other and the chain.
@@ -61,13 +63,13 @@ describe('oln deploy l1', () => {
     expect(genesis.config.chainId).toBe(901)
   })
 
-  it('stops with exit code 2 naming a bad deployer key', () => {
-    const r = spawnSync(
-      process.execPath,
-      [bin, 'deploy', 'l1', '--l1.rpc', anvil.url, '--deployer.key', '0x12', '--deploy-config', 'x.json'],
-      { encoding: 'utf8' },
-    )
-    expect(r.status).toBe(2)
-    expect(r.stderr).toContain("invalid config field 'deployer.key'")
+  it('rejects a malformed deployer key with a ConfigError naming the flag (exit code 2 in main)', async () => {
+    const err = await Promise.resolve()
+      .then(() =>
+        deployCommand.run({ 'l1.rpc': anvil.url, 'deployer.key': '0x12', 'deploy-config': 'x.json', out: dir }, ['l1']),
+      )
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).field).toBe('deployer.key')
   })
 })
