@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { ConfigError, errorMessage } from '../config/errors.ts'
 import type { Logger } from '../config/logger.ts'
 import { loadRollupConfig, type RollupConfig } from '../config/rollupConfig.ts'
@@ -89,6 +89,13 @@ export function instrument(
     })
   }
   return out
+}
+
+/** Writes a fixed libp2p key where BlockGossip reads it (mode 0600, atomically). */
+function writePeerKeyFile(path: string, key: Hex): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(`${path}.tmp`, `${key.slice(2)}\n`, { mode: 0o600 })
+  renameSync(`${path}.tmp`, path)
 }
 
 function readL2OutputOracle(path: string): Address {
@@ -262,12 +269,14 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
           },
         )
       }
+      const keyFile = o.p2p.keyFile ?? join(o.datadir, 'p2p-key')
+      if (o.p2p.privKey) writePeerKeyFile(keyFile, o.p2p.privKey)
       const gs = new BlockGossip({
         chain: rollup,
         listenHost: o.p2p.host,
         listenPort: o.p2p.port,
         staticPeers: o.p2p.peers,
-        peerKeyFile: o.p2p.keyFile ?? join(o.datadir, 'p2p-key'),
+        peerKeyFile: keyFile,
         ...(o.sequencer?.signerKey ? { signerKey: o.sequencer.signerKey } : {}),
         ...(expectedSigner ? { expectedSigner } : {}),
         onUnsafeBlock: (env) => {

@@ -68,4 +68,6 @@ export interface P2POptions {
   host: string
   peers: string[]
   keyFile?: string | undefined
+  /** A fixed identity key: written to the key file before start (op-node --p2p.priv.raw). */
+  privKey?: Hex | undefined
 }

@@ -26,8 +26,7 @@ export const deployCommand: CommandSpec = {
     {
       name: 'deploy-config',
       type: 'path',
-      description: 'deploy config JSON (fields over the built-in defaults)',
-      required: true,
+      description: 'deploy config JSON (fields over the built-in defaults; default: the devnet defaults)',
     },
     { name: 'out', type: 'path', description: 'directory for the output files', default: '.' },
     {
@@ -40,11 +39,13 @@ export const deployCommand: CommandSpec = {
     if (positionals[0] !== 'l1') throw new ConfigError('deploy', "usage: oln deploy l1 … (only 'l1' is supported)")
     const key = v['deployer.key'] as string
     if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError('deployer.key', 'must be 0x followed by 64 hex digits')
-    let json: unknown
-    try {
-      json = JSON.parse(readFileSync(v['deploy-config'] as string, 'utf8'))
-    } catch (err) {
-      throw new ConfigError('deploy-config', `cannot read JSON: ${(err as Error).message}`)
+    let json: unknown = {}
+    if (v['deploy-config'] !== undefined) {
+      try {
+        json = JSON.parse(readFileSync(v['deploy-config'] as string, 'utf8'))
+      } catch (err) {
+        throw new ConfigError('deploy-config', `cannot read JSON: ${(err as Error).message}`)
+      }
     }
     const choice = gasToken(v['gas-token'] as string | undefined)
     const out = await deployDevChain({

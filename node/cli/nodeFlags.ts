@@ -93,6 +93,11 @@ export const NODE_FLAGS: FlagSpec[] = [
   { name: 'p2p.addr', type: 'string', description: 'libp2p listen address', default: '127.0.0.1' },
   { name: 'p2p.peers', type: 'list', description: 'static peers (multiaddrs, comma separated)', default: [] },
   { name: 'p2p.key-file', type: 'path', description: 'libp2p identity key file (default: <datadir>/p2p-key)' },
+  {
+    name: 'p2p.priv-key',
+    type: 'string',
+    description: 'libp2p identity key (hex); written to the key file, so the peer id is known in advance',
+  },
 ]
 
 function key(v: FlagValue, flag: string): Hex | undefined {
@@ -169,6 +174,7 @@ export function nodeOptionsFromFlags(v: FlagValues): Omit<NodeOptions, 'log'> {
             host: v['p2p.addr'] as string,
             peers: v['p2p.peers'] as string[],
             keyFile: v['p2p.key-file'] as string | undefined,
+            privKey: key(v['p2p.priv-key'], 'p2p.priv-key'),
           }
         : undefined,
   }
