@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ConfigError, errorMessage } from '../config/errors.ts'
-import type { Logger } from '../config/logger.ts'
 import { loadRollupConfig, type RollupConfig } from '../config/rollupConfig.ts'
 import type { Address, Hash, Hex } from '../config/types.ts'
 import { AltDaWriter } from '../da-eigen/altDaWriter.ts'
@@ -488,4 +487,3 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   }
 }
 
-export type { Hex }
