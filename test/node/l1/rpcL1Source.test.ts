@@ -58,6 +58,16 @@ async function expectPipelineError(p: Promise<unknown>, kind: string, code: stri
 
 let anvil: Anvil
 let proxy: JsonRpcProxy
+
+/** The receipt of a tx anvil automines; on a loaded machine it can lag the send by a moment. */
+async function receiptOf(hash: Hash): Promise<RawReceipt> {
+  for (let i = 0; i < 200; i++) {
+    const r = await anvil.rpc<RawReceipt | null>('eth_getTransactionReceipt', [hash])
+    if (r) return r
+    await new Promise((res) => setTimeout(res, 50))
+  }
+  throw new Error(`no receipt for ${hash}`)
+}
 let emitter: Address
 let blockHash: Hash
 let blockNumber: number
@@ -69,7 +79,7 @@ beforeAll(async () => {
   const deployTx = await anvil.rpc<Hash>('eth_sendTransaction', [
     { from: DEV0, data: depositEmitterInitcode(DEV0, DEV1), gas: '0x100000' },
   ])
-  emitter = (await anvil.rpc<RawReceipt>('eth_getTransactionReceipt', [deployTx])).contractAddress as Address
+  emitter = (await receiptOf(deployTx)).contractAddress as Address
   // One block holding both: a batcher tx to the inbox and a deposit.
   await anvil.rpc('evm_setAutomine', [false])
   await anvil.rpc('eth_sendTransaction', [{ from: DEV0, to: INBOX, data: batchData, gas: '0x10000' }])
@@ -78,7 +88,7 @@ beforeAll(async () => {
   ])
   await anvil.rpc('evm_mine')
   await anvil.rpc('evm_setAutomine', [true])
-  const r = await anvil.rpc<RawReceipt>('eth_getTransactionReceipt', [depTx])
+  const r = await receiptOf(depTx)
   blockHash = r.blockHash as Hash
   blockNumber = Number(r.blockNumber)
 }, 60_000)
