@@ -55,10 +55,13 @@ export interface OlnChainOptions {
   /** Batcher channel duration in L1 blocks: a channel closes when full (one 120 kB calldata frame) or this old. */
   channelDuration?: number
   logLevel?: string
+  /** L2 block gas limit (default: the deploy config's 30M). */
+  gasLimit?: number
 }
 
 export async function startOlnChain(o: OlnChainOptions): Promise<OlnChain> {
   const cfg = defaultDeployConfig()
+  if (o.gasLimit) cfg.l2GenesisBlockGasLimit = o.gasLimit
   const l1 = await startAnvil(['--chain-id', String(cfg.l1ChainID), '--slots-in-an-epoch', '1'])
   try {
     // deployment on automine (as the devnet), then L1 gets its block time
@@ -136,8 +139,9 @@ export interface AnvilL2 {
  * anvil as an L2-like chain (chain id 901, 30M gas, 1 gwei base fee as oln's genesis) with the senders funded.
  * blockTime > 0: interval mining every blockTime s (like the sequencer); 0: automine (one block per tx).
  */
-export async function startAnvilL2(senders: readonly Sender[], blockTime: number): Promise<AnvilL2> {
+export async function startAnvilL2(senders: readonly Sender[], blockTime: number, gasLimit?: number): Promise<AnvilL2> {
   const cfg = defaultDeployConfig()
+  if (gasLimit) cfg.l2GenesisBlockGasLimit = gasLimit
   const anvil = await startAnvil([
     '--chain-id',
     String(cfg.l2ChainID),

@@ -7,7 +7,9 @@
 // (2) Once the sequencer's safe head covers every block with the load's txs, the batcher's calldata to the batch
 //     inbox is summed and decoded back into channels: bytes per L2 tx.
 // Env: BENCH_SENDERS (200), BENCH_PER_SENDER (15), BENCH_L1_BLOCK_TIME (2 s), BENCH_CHANNEL_DURATION (30 L1
-// blocks), BENCH_ANVIL_BLOCK_TIME (2 s), BENCH_ANVIL_AUTOMINE (1 = also measure anvil automine).
+// blocks), BENCH_ANVIL_BLOCK_TIME (2 s), BENCH_GAS_LIMIT (L2 block gas limit of both chains, 30,000,000 as the
+// devnet: 1,428 transfers per 2 s block caps both at ~714 tx/s), BENCH_ANVIL_AUTOMINE (1 = also anvil automine,
+// one block per tx; off by default: anvil 1.7.1 stalls on thousands of queued txs in that mode).
 // Last line: {"bench":"sequencer",...}.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,11 +24,12 @@ const PER_SENDER = Number(process.env.BENCH_PER_SENDER ?? 15)
 const L1_BLOCK_TIME = Number(process.env.BENCH_L1_BLOCK_TIME ?? 2)
 const CHANNEL_DURATION = Number(process.env.BENCH_CHANNEL_DURATION ?? 30)
 const ANVIL_BLOCK_TIME = Number(process.env.BENCH_ANVIL_BLOCK_TIME ?? 2)
-const ANVIL_AUTOMINE = process.env.BENCH_ANVIL_AUTOMINE !== '0'
+const GAS_LIMIT = Number(process.env.BENCH_GAS_LIMIT ?? defaultDeployConfig().l2GenesisBlockGasLimit)
+const ANVIL_AUTOMINE = process.env.BENCH_ANVIL_AUTOMINE === '1'
 const FEE_CAP = 50_000_000_000n
 
 function loadLine(name: string, r: LoadResult): string {
-  return `  ${name.padEnd(28)} ${r.txPerS.toFixed(0).padStart(6)} tx/s   ${r.included}/${r.sent} included, ${r.rejected} rejected, ${r.seconds.toFixed(1)} s${r.firstError ? `  (first error: ${r.firstError})` : ''}`
+  return `  ${name.padEnd(28)} ${r.txPerS.toFixed(0).padStart(6)} tx/s included   ${r.included}/${r.sent} in ${r.seconds.toFixed(1)} s, ${r.rejected} rejected; sends answered at ${r.acceptPerS.toFixed(0)} tx/s${r.firstError ? `  (first error: ${r.firstError})` : ''}`
 }
 
 async function benchOln(senders: Sender[], raws: Uint8Array[]) {
@@ -36,6 +39,7 @@ async function benchOln(senders: Sender[], raws: Uint8Array[]) {
     senders,
     l1BlockTime: L1_BLOCK_TIME,
     channelDuration: CHANNEL_DURATION,
+    gasLimit: GAS_LIMIT,
   })
   try {
     await waitForBlock(chain.l2Url, 1)
@@ -61,7 +65,7 @@ async function benchOln(senders: Sender[], raws: Uint8Array[]) {
 }
 
 async function benchAnvil(senders: Sender[], raws: Uint8Array[], blockTime: number): Promise<LoadResult> {
-  const a = await startAnvilL2(senders, blockTime)
+  const a = await startAnvilL2(senders, blockTime, GAS_LIMIT)
   try {
     return await runLoad(a.url, raws, senders, PER_SENDER)
   } finally {
@@ -72,7 +76,7 @@ async function benchAnvil(senders: Sender[], raws: Uint8Array[], blockTime: numb
 async function main() {
   const total = SENDERS * PER_SENDER
   console.log(
-    `sequencer bench: ${total} transfers (${SENDERS} senders x ${PER_SENDER}), JSON-RPC batches of 200 eth_sendRawTransaction, 4 in flight`,
+    `sequencer bench: ${total} transfers (${SENDERS} senders x ${PER_SENDER}), JSON-RPC batches of 100 eth_sendRawTransaction, 4 in flight; L2 gas limit ${GAS_LIMIT}, 2 s blocks`,
   )
   const senders = benchSenders(SENDERS)
   const t0 = performance.now()
@@ -119,6 +123,9 @@ async function main() {
       txPerS: Math.round(oln.load.txPerS),
       anvilTxPerS: Math.round(anvil.txPerS),
       anvilBlockTime: ANVIL_BLOCK_TIME,
+      acceptTxPerS: Math.round(oln.load.acceptPerS),
+      anvilAcceptTxPerS: Math.round(anvil.acceptPerS),
+      gasLimit: GAS_LIMIT,
       ...(auto ? { anvilAutomineTxPerS: Math.round(auto.txPerS) } : {}),
       included: oln.load.included,
       rejected: oln.load.rejected,
