@@ -62,11 +62,14 @@ export interface LoadResult {
   included: number
   seconds: number
   txPerS: number
+  /** Time until every eth_sendRawTransaction was answered, and the rate of that (accepted + rejected). */
+  acceptSeconds: number
+  acceptPerS: number
   firstError?: string
 }
 
 /**
- * Sends `raws` in JSON-RPC batches of `batch` (several batches in flight), then waits until the senders' nonces
+ * Sends `raws` in JSON-RPC batches of `batch` (default 100; several batches in flight), then waits until the senders' nonces
  * show every accepted tx included. tx/s = included / (first send -> last inclusion seen).
  */
 export async function runLoad(
@@ -76,7 +79,8 @@ export async function runLoad(
   perSender: number,
   opts: { batch?: number; inFlight?: number; timeoutMs?: number } = {},
 ): Promise<LoadResult> {
-  const batch = opts.batch ?? 200
+  // 100: oln's RPC batch limit (maxBatchItems); the same batches go to anvil
+  const batch = opts.batch ?? 100
   const inFlight = opts.inFlight ?? 4
   const t0 = performance.now()
   let rejected = 0
@@ -94,6 +98,13 @@ export async function runLoad(
         params: [`0x${Buffer.from(r).toString('hex')}`],
       }))
       const out = await rpc<{ error?: { message: string } }[]>(url, body)
+      if (!Array.isArray(out) || out.length !== chunk.length) {
+        // the whole batch was refused (e.g. over the server's batch limit): one error for all
+        rejected += chunk.length
+        const one = (Array.isArray(out) ? out[0] : out) as { error?: { message: string } } | undefined
+        firstError ??= one?.error?.message ?? 'malformed batch response'
+        continue
+      }
       for (const r of out) {
         if (r.error) {
           rejected++
@@ -103,19 +114,26 @@ export async function runLoad(
     }
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
+  const acceptSeconds = (performance.now() - t0) / 1000
   const deadline = Date.now() + (opts.timeoutMs ?? 300_000)
   let included = 0
   while (Date.now() < deadline) {
-    const out = await rpc<{ result: string }[]>(
-      url,
-      senders.map((s, i) => ({
-        jsonrpc: '2.0',
-        id: i,
-        method: 'eth_getTransactionCount',
-        params: [`0x${Buffer.from(s.address).toString('hex')}`, 'latest'],
-      })),
-    )
-    included = out.reduce((n, r) => n + Number(BigInt(r.result)), 0)
+    included = 0
+    for (let i = 0; i < senders.length; i += batch) {
+      const out = await rpc<{ result?: string; error?: { message: string } }[]>(
+        url,
+        senders.slice(i, i + batch).map((s, j) => ({
+          jsonrpc: '2.0',
+          id: i + j,
+          method: 'eth_getTransactionCount',
+          params: [`0x${Buffer.from(s.address).toString('hex')}`, 'latest'],
+        })),
+      )
+      for (const r of out) {
+        if (r.result === undefined) throw new Error(`eth_getTransactionCount: ${r.error?.message ?? 'no result'}`)
+        included += Number(BigInt(r.result))
+      }
+    }
     if (included >= raws.length - rejected || included >= senders.length * perSender) break
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -126,6 +144,8 @@ export async function runLoad(
     included,
     seconds,
     txPerS: included / seconds,
+    acceptSeconds,
+    acceptPerS: raws.length / acceptSeconds,
     ...(firstError ? { firstError } : {}),
   }
 }

@@ -20,6 +20,8 @@ export interface DeployDevChainOptions {
   deployConfig: DeployConfig
   outDir: string
   gasToken?: GasTokenChoice
+  /** Extra L2 genesis balances (e.g. a benchmark's senders), added after the dev accounts. */
+  fund?: readonly { address: Uint8Array; balance: bigint }[]
 }
 
 export interface DevChainFiles extends L1Deployment {
@@ -47,6 +49,12 @@ export async function deployDevChain(opts: DeployDevChainOptions): Promise<DevCh
     l1StandardBridgeProxy: addresses.L1StandardBridgeProxy,
     l1ERC721BridgeProxy: addresses.L1ERC721BridgeProxy,
   })
+  for (const f of opts.fund ?? []) {
+    const hex = Buffer.from(f.address).toString('hex')
+    const existing = genesis.alloc.find((a) => Buffer.from(a.address).toString('hex') === hex)
+    if (existing) existing.balance += f.balance
+    else genesis.alloc.push({ address: f.address, balance: f.balance })
+  }
   const spec = chainSpecFromDeployConfig(cfg, BigInt(l2Time))
   const { block } = await buildGenesis(spec, genesis, new MemoryStateStore())
   const l2GenesisHash = `0x${Buffer.from(block.hash).toString('hex')}` as Hex
