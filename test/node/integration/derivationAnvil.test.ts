@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../../node/nodeMain.ts'
 import {
   expectSameChain,
+  inboxTxs,
   type L1Chain,
+  reportOnFailure,
   rpc,
   sendTransfers,
   startL1Chain,
@@ -47,31 +49,15 @@ async function compareRollupRpc(seq: string, ver: string, safeNumber: number): P
   expect(ov.blockRef.hash).toBe(os.blockRef.hash)
 }
 
-/** The batcher's transactions to the batch inbox in the L1 blocks seen so far. */
-async function inboxTxs(chain: L1Chain): Promise<{ type: Hex; input: Hex; blobs: number }[]> {
-  const inbox = chain.files.rollup.batch_inbox_address.toLowerCase()
-  const latest = Number(await chain.anvil.rpc<Hex>('eth_blockNumber'))
-  const out: { type: Hex; input: Hex; blobs: number }[] = []
-  for (let n = chain.files.startBlock.number; n <= latest; n++) {
-    const b = await chain.anvil.rpc<{
-      transactions: { to: string | null; type: Hex; input: Hex; blobVersionedHashes?: Hex[] }[]
-    }>('eth_getBlockByNumber', [`0x${n.toString(16)}`, true])
-    for (const tx of b.transactions) {
-      if (tx.to?.toLowerCase() === inbox)
-        out.push({ type: tx.type, input: tx.input, blobs: tx.blobVersionedHashes?.length ?? 0 })
-    }
-  }
-  return out
-}
-
 for (const da of ['calldata', 'blobs'] as const) {
   describe(`derivation from anvil: batches as ${da}`, () => {
     let chain: L1Chain | undefined
     let seq: RunningNode | undefined
     let ver: RunningNode | undefined
+    const captured = testLogger()
 
     beforeAll(async () => {
-      const log = testLogger()
+      const log = captured.log
       chain = await startL1Chain(`oln-integ-${da}-`)
       seq = await startSequencer(chain, log, { da })
       ver = await startVerifier(chain, log)
@@ -89,28 +75,29 @@ for (const da of ['calldata', 'blobs'] as const) {
     it('the verifier derives the sequencer chain from L1 alone', async () => {
       if (!chain || !seq || !ver) throw new Error('setup failed')
       const fatal = Promise.race([seq.fatal, ver.fatal])
-      const work = (async () => {
-        const sent = await sendTransfers(seq.rpcUrl, 3)
-        const target = Math.max(Number(await rpc<Hex>(seq.rpcUrl, 'eth_blockNumber')), da === 'blobs' ? 4 : 8)
-        const safe = await expectSameChain(seq.rpcUrl, ver.rpcUrl, target, 75_000)
+      const [s, v, c] = [seq, ver, chain]
+      const work = reportOnFailure(captured, async () => {
+        const sent = await sendTransfers(s.rpcUrl, 3)
+        const target = Math.max(Number(await rpc<Hex>(s.rpcUrl, 'eth_blockNumber')), da === 'blobs' ? 4 : 8)
+        const safe = await expectSameChain(s.rpcUrl, v.rpcUrl, target, 75_000)
         expect(safe.number).toBeGreaterThanOrEqual(target)
-        await compareRollupRpc(seq.rpcUrl, ver.rpcUrl, safe.number)
+        await compareRollupRpc(s.rpcUrl, v.rpcUrl, safe.number)
         for (const h of sent) {
           const [rs, rv] = await Promise.all([
-            rpc<{ blockHash: Hex; status: Hex }>(seq.rpcUrl, 'eth_getTransactionReceipt', [h]),
-            rpc<{ blockHash: Hex; status: Hex }>(ver.rpcUrl, 'eth_getTransactionReceipt', [h]),
+            rpc<{ blockHash: Hex; status: Hex }>(s.rpcUrl, 'eth_getTransactionReceipt', [h]),
+            rpc<{ blockHash: Hex; status: Hex }>(v.rpcUrl, 'eth_getTransactionReceipt', [h]),
           ])
           expect(rv).toEqual(rs)
           expect(rv.status).toBe('0x1')
         }
-        const txs = await inboxTxs(chain)
+        const txs = await inboxTxs(c)
         expect(txs.length).toBeGreaterThan(0)
         if (da === 'blobs') {
           for (const t of txs) expect({ type: t.type, blobs: t.blobs > 0 }).toEqual({ type: '0x3', blobs: true })
         } else {
           for (const t of txs) expect(t.input.slice(0, 4)).toBe('0x00')
         }
-      })()
+      })
       await Promise.race([work, fatal])
     }, 90_000)
   })

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { defaultDeployConfig } from '../../../config/deployConfig.ts'
-import { createLogger, type Logger } from '../../../config/logger.ts'
+import { createLogger, type Logger, type LogLevel } from '../../../config/logger.ts'
 import { DEVNET_KEYS } from '../../../node/dev/devnetTopology.ts'
 import { type Anvil, startAnvil } from '../../../node/l1/anvil.ts'
 import { type DevChainFiles, deployDevChain } from '../../../node/l1/deploy/deployDevChain.ts'
@@ -45,8 +46,34 @@ export async function startL1Chain(prefix: string): Promise<L1Chain> {
   }
 }
 
-export function testLogger(): Logger {
-  return createLogger({ level: (process.env.OLN_TEST_LOG as 'warn' | undefined) ?? 'warn', name: 'integ' })
+export interface CapturedLog {
+  log: Logger
+  /** warn and above (or OLN_TEST_LOG's level), as JSON lines */
+  lines: string[]
+}
+
+/** The nodes' logger: kept in memory and printed only when a test fails (see `reportOnFailure`). */
+export function testLogger(): CapturedLog {
+  const lines: string[] = []
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l.trim()) lines.push(l)
+      cb()
+    },
+  })
+  const level = (process.env.OLN_TEST_LOG as LogLevel | undefined) ?? 'warn'
+  return { log: createLogger({ level, name: 'integ', destination }), lines }
+}
+
+/** Runs the test body; on failure prints the last log lines (each cut to 400 characters) before rethrowing. */
+export async function reportOnFailure(captured: CapturedLog, body: () => Promise<void>): Promise<void> {
+  try {
+    await body()
+  } catch (err) {
+    const tail = captured.lines.slice(-40).map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l))
+    console.error(`last node log lines:\n${tail.join('\n')}`)
+    throw err
+  }
 }
 
 function baseOptions(chain: L1Chain, name: string, log: Logger): NodeOptions {
@@ -188,4 +215,24 @@ export async function expectSameChain(seq: string, ver: string, n: number, timeo
 /** Stops whatever was started, in order, ignoring failures (for afterAll). */
 export async function stopAll(...steps: (() => Promise<unknown> | undefined)[]): Promise<void> {
   for (const s of steps) await Promise.resolve(s()).catch(() => {})
+}
+
+/** The batcher's transactions to the batch inbox in L1 blocks `from`..latest. */
+export async function inboxTxs(
+  chain: L1Chain,
+  from = chain.files.startBlock.number,
+): Promise<{ type: Hex; input: Hex; blobs: number }[]> {
+  const inbox = chain.files.rollup.batch_inbox_address.toLowerCase()
+  const latest = Number(await chain.anvil.rpc<Hex>('eth_blockNumber'))
+  const out: { type: Hex; input: Hex; blobs: number }[] = []
+  for (let n = from; n <= latest; n++) {
+    const b = await chain.anvil.rpc<{
+      transactions: { to: string | null; type: Hex; input: Hex; blobVersionedHashes?: Hex[] }[]
+    }>('eth_getBlockByNumber', [`0x${n.toString(16)}`, true])
+    for (const tx of b.transactions) {
+      if (tx.to?.toLowerCase() === inbox)
+        out.push({ type: tx.type, input: tx.input, blobs: tx.blobVersionedHashes?.length ?? 0 })
+    }
+  }
+  return out
 }
