@@ -72,14 +72,15 @@ for (const da of ['calldata', 'blobs'] as const) {
       if (chain) rmSync(chain.dir, { recursive: true, force: true })
     })
 
-    it('the verifier derives the sequencer chain from L1 alone', async () => {
+    it(`the verifier derives the sequencer chain from L1 alone (${da} batches)`, async () => {
       if (!chain || !seq || !ver) throw new Error('setup failed')
       const fatal = Promise.race([seq.fatal, ver.fatal])
       const [s, v, c] = [seq, ver, chain]
       const work = reportOnFailure(captured, async () => {
         const sent = await sendTransfers(s.rpcUrl, 3)
         const target = Math.max(Number(await rpc<Hex>(s.rpcUrl, 'eth_blockNumber')), da === 'blobs' ? 4 : 8)
-        const safe = await expectSameChain(s.rpcUrl, v.rpcUrl, target, 75_000)
+        // generous: under load the pure-JS KZG work of both nodes shares this process's event loop
+        const safe = await expectSameChain(s.rpcUrl, v.rpcUrl, target, 100_000)
         expect(safe.number).toBeGreaterThanOrEqual(target)
         await compareRollupRpc(s.rpcUrl, v.rpcUrl, safe.number)
         for (const h of sent) {
@@ -99,6 +100,8 @@ for (const da of ['calldata', 'blobs'] as const) {
         }
       })
       await Promise.race([work, fatal])
-    }, 90_000)
+      // the sequencer's blocks never rewound the safe head derivation had set (engine.buildBlock race)
+      expect(captured.lines.filter((l) => l.includes('inconsistent heads'))).toEqual([])
+    }, 120_000)
   })
 }
