@@ -504,20 +504,18 @@ export class ExecutionEngine {
   /** Convenience for the sequencer and tests: build, insert and make canonical one block on the unsafe head. */
   async buildBlock(attrs: PayloadAttributes, opts: { safe?: boolean } = {}): Promise<Block> {
     const parent = this.heads.unsafe
-    const fc = {
-      headBlockHash: parent.hash,
-      safeBlockHash: this.heads.safe.hash,
-      finalizedBlockHash: this.heads.finalized.hash,
-    }
+    // Zero safe/finalized hashes keep the heads current when the update runs: derivation may move them
+    // (updateSafety) while this build waits in the queue, and hashes read here would rewind them.
+    const keep = new Uint8Array(32)
+    const fc = { headBlockHash: parent.hash, safeBlockHash: keep, finalizedBlockHash: keep }
     const { payloadId } = await this.forkchoiceUpdated(fc, attrs)
     const env = await this.getPayload(payloadId as Uint8Array)
     const status = await this.newPayload(env.executionPayload, env.parentBeaconBlockRoot)
     if (status.status !== 'VALID') throw new EngineError(`built payload not valid: ${status.validationError}`)
-    const safe = opts.safe ? env.block.hash : this.heads.safe.hash
     await this.forkchoiceUpdated({
       headBlockHash: env.block.hash,
-      safeBlockHash: safe,
-      finalizedBlockHash: this.heads.finalized.hash,
+      safeBlockHash: opts.safe ? env.block.hash : keep,
+      finalizedBlockHash: keep,
     })
     return env.block
   }
