@@ -486,4 +486,3 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     throw err
   }
 }
-

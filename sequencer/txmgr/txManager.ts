@@ -1,11 +1,15 @@
 import {
+  concatHex,
   createPublicClient,
+  fromRlp,
   type Hex,
   http,
   type Kzg,
+  keccak256,
   type PublicClient,
   type TransactionSerializable,
   toHex,
+  toRlp,
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { errorMessage } from '../../config/errors.ts'
@@ -166,13 +170,20 @@ export class TxManager {
       if (needSend) {
         const raw = await this.sign(c, nonce, gas, fees)
         attempts++
+        const localHash = txHashOfRaw(raw)
         try {
           const hash = await this.client.request({ method: 'eth_sendRawTransaction', params: [raw] })
           hashes.push(hash)
           this.log.debug({ txHash: hash, nonce, attempt: attempts, tip: fees.tip, feeCap: fees.feeCap }, 'Tx sent')
         } catch (err) {
           const msg = errorMessage(err).toLowerCase()
-          if (msg.includes('already known')) {
+          if (isTransportError(err)) {
+            // No answer (timeout, connection dropped): the tx may well be in the pool or mined. Watch its hash —
+            // treating it as rejected would post the same frames again under a new nonce.
+            hashes.push(localHash)
+            this.log.warn({ txHash: localHash, nonce, err: errorMessage(err) }, 'Send outcome unknown; watching the tx')
+          } else if (msg.includes('already known')) {
+            hashes.push(localHash)
             // the same signed tx is in the pool; keep waiting for it
           } else if (msg.includes('underpriced')) {
             // a replacement not yet good enough for the pool: bump again on the next round
@@ -298,4 +309,23 @@ export class TxManager {
       await sleep(this.opts.pollIntervalMs)
     }
   }
+}
+
+/** The L1 hash of a signed tx: keccak of the envelope; for a blob tx in network form, of the tx without its sidecar. */
+export function txHashOfRaw(raw: Hex): Hex {
+  if (raw.startsWith('0x03')) {
+    const outer = fromRlp(`0x${raw.slice(4)}`, 'hex')
+    // network form: rlp([tx_payload_body, blobs, commitments, proofs]); plain form: rlp(tx_payload_body)
+    if (Array.isArray(outer) && Array.isArray(outer[0])) return keccak256(concatHex(['0x03', toRlp(outer[0] as never)]))
+  }
+  return keccak256(raw)
+}
+
+/** viem transport failures (no JSON-RPC answer), as opposed to the node rejecting the tx. */
+function isTransportError(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const name = (e as { name?: string }).name
+    if (name === 'TimeoutError' || name === 'HttpRequestError' || name === 'SocketClosedError') return true
+  }
+  return false
 }

@@ -1,7 +1,9 @@
+import { concatHex, keccak256, toRlp } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Anvil, startAnvil } from '../../../node/l1/anvil.ts'
 import { TxManagerError } from '../../../sequencer/txmgr/errors.ts'
-import { TxManager } from '../../../sequencer/txmgr/txManager.ts'
+import { TxManager, txHashOfRaw } from '../../../sequencer/txmgr/txManager.ts'
+import { type JsonRpcProxy, startJsonRpcProxy } from '../../helpers/jsonRpcProxy.ts'
 
 // The tx manager against a real anvil (chain 31337). Anvil's first dev account is the batcher key.
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -143,5 +145,62 @@ describe('TxManager (anvil, manual mining)', () => {
     const tx = await anvil.rpc<RpcTx>('eth_getTransactionByHash', [r.txHash])
     expect(tx.input).toBe('0x000707')
     expect(Number(tx.nonce)).toBe(nonce)
+  })
+})
+
+describe('TxManager when the send answer is lost', () => {
+  let anvil: Anvil
+  let proxy: JsonRpcProxy
+  beforeAll(async () => {
+    anvil = await startAnvil()
+    proxy = await startJsonRpcProxy(anvil.url)
+  })
+  afterAll(async () => {
+    await proxy?.close()
+    await anvil?.stop()
+  })
+
+  it('watches the signed tx instead of posting the data again under a new nonce', async () => {
+    // the proxy hands eth_sendRawTransaction to anvil but answers 502, as a gateway that timed out would
+    proxy.intercept = (body) => {
+      const call = body as { method?: string }
+      if (call.method !== 'eth_sendRawTransaction') return undefined
+      void fetch(anvil.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      return { status: 502, body: 'bad gateway' }
+    }
+    const tm = new TxManager({ l1RpcUrl: proxy.url, privateKey: KEY, l1ChainId: 31337, pollIntervalMs: 50 })
+    const r = await tm.send({ to: INBOX, data: Uint8Array.of(0, 0x5a, 0x5a) })
+    proxy.intercept = undefined
+    const tx = await anvil.rpc<RpcTx & { hash: string }>('eth_getTransactionByHash', [r.txHash])
+    expect(tx.input).toBe('0x005a5a')
+    expect(r.attempts).toBe(1)
+    // exactly one tx carried the data: the account's nonce moved by one
+    expect(Number(await anvil.rpc<string>('eth_getTransactionCount', [FROM, 'latest']))).toBe(Number(tx.nonce) + 1)
+  }, 30_000)
+
+  it('txHashOfRaw: a blob tx in network form hashes without its sidecar', () => {
+    const body = [
+      '0x0385',
+      '0x01',
+      '0x3b9aca00',
+      '0x77359400',
+      '0x5208',
+      INBOX,
+      '0x',
+      '0x',
+      [],
+      '0x01',
+      [`0x01${'ab'.repeat(31)}`],
+    ]
+    const plain = concatHex(['0x03', toRlp(body as never)])
+    const network = concatHex(['0x03', toRlp([body, ['0x1234'], ['0x5678'], ['0x9abc']] as never)])
+    expect(txHashOfRaw(network)).toBe(keccak256(plain))
+    expect(txHashOfRaw(plain)).toBe(keccak256(plain))
+    const legacy = toRlp(['0x01', '0x02'])
+    expect(txHashOfRaw(legacy)).toBe(keccak256(legacy))
   })
 })
