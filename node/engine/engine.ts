@@ -503,21 +503,23 @@ export class ExecutionEngine {
 
   /** Convenience for the sequencer and tests: build, insert and make canonical one block on the unsafe head. */
   async buildBlock(attrs: PayloadAttributes, opts: { safe?: boolean } = {}): Promise<Block> {
+    // Safe and finalized are passed as zero hashes ("keep the current ones", resolved inside the serialized
+    // forkchoiceUpdated): heads read here could be stale by the time the call runs, because derivation's
+    // updateSafety may be queued ahead of it, and a stale pair would move safe/finalized backwards (finalized > safe
+    // then makes the next updateSafety throw and the sequencer's derivation, hence its proposer, stall).
+    const keep = new Uint8Array(32)
     const parent = this.heads.unsafe
-    const fc = {
-      headBlockHash: parent.hash,
-      safeBlockHash: this.heads.safe.hash,
-      finalizedBlockHash: this.heads.finalized.hash,
-    }
-    const { payloadId } = await this.forkchoiceUpdated(fc, attrs)
+    const { payloadId } = await this.forkchoiceUpdated(
+      { headBlockHash: parent.hash, safeBlockHash: keep, finalizedBlockHash: keep },
+      attrs,
+    )
     const env = await this.getPayload(payloadId as Uint8Array)
     const status = await this.newPayload(env.executionPayload, env.parentBeaconBlockRoot)
     if (status.status !== 'VALID') throw new EngineError(`built payload not valid: ${status.validationError}`)
-    const safe = opts.safe ? env.block.hash : this.heads.safe.hash
     await this.forkchoiceUpdated({
       headBlockHash: env.block.hash,
-      safeBlockHash: safe,
-      finalizedBlockHash: this.heads.finalized.hash,
+      safeBlockHash: opts.safe ? env.block.hash : keep,
+      finalizedBlockHash: keep,
     })
     return env.block
   }

@@ -43,6 +43,12 @@ const VAULTS = {
   l1: '0x420000000000000000000000000000000000001a',
 } as const
 const OPEN = 10n ** 18n
+/**
+ * 1 s as issue 4 specifies. Below the L2 block time (2 s) the sequencer's L1 origin (at most one step per L2 block)
+ * falls behind L1 by one block per L2 block, so a deposit's latency grows with the devnet's age (about its age in
+ * seconds); OLN_E2E_L1_BLOCK_TIME=2 keeps the origin at the L1 head.
+ */
+const L1_BLOCK_TIME = process.env.OLN_E2E_L1_BLOCK_TIME ?? '1'
 const portalAbi = parseAbi([
   'function depositERC20Transaction(address _to, uint256 _mint, uint256 _value, uint64 _gasLimit, bool _isCreation, bytes _data)',
 ])
@@ -86,7 +92,19 @@ beforeAll(async () => {
   // its own process group, so the SIGKILL fallback also reaches anvil and the node processes
   proc = spawn(
     process.execPath,
-    [bin, 'devnet', '--fresh', '--dir', dir, '--rpc.port', '0', '--l1.block-time', '1', '--log.level', 'warn'],
+    [
+      bin,
+      'devnet',
+      '--fresh',
+      '--dir',
+      dir,
+      '--rpc.port',
+      '0',
+      '--l1.block-time',
+      L1_BLOCK_TIME,
+      '--log.level',
+      'warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
   let out = ''
@@ -299,21 +317,24 @@ describe('oln devnet end to end (viem as a user: deposit, transfers, withdrawal,
     expect(await c.l1.getWithdrawalStatus({ receipt, targetChain: c.l2Chain })).toBe('waiting-to-finalize')
     phase('3c. withdrawal proven on L1')
 
-    await c.l1.waitToFinalize({ withdrawalHash: w.withdrawalHash, targetChain: c.l2Chain })
-    // viem waits by the wall clock; L1 block time must pass it too
-    for (;;) {
-      if ((await c.l1.getWithdrawalStatus({ receipt, targetChain: c.l2Chain })) === 'ready-to-finalize') {
-        const ts = (await c.l1.getBlock()).timestamp
-        const proven = await c.l1.readContract({
-          address: portal,
-          abi: parseAbi(['function provenWithdrawals(bytes32) view returns (bytes32,uint128,uint128)']),
-          functionName: 'provenWithdrawals',
-          args: [w.withdrawalHash],
-        })
-        if (ts > proven[1] + 12n) break
-      }
-      await new Promise((r) => setTimeout(r, 500))
-    }
+    // viem's getTimeToFinalize reads the period right; its waitToFinalize adds a 10 s wall-clock buffer, so wait
+    // instead until the L1 head is past proof time + FINALIZATION_PERIOD_SECONDS (what the portal checks)
+    const { period, seconds } = await c.l1.getTimeToFinalize({
+      withdrawalHash: w.withdrawalHash,
+      targetChain: c.l2Chain,
+    })
+    expect(period).toBe(12)
+    expect(seconds).toBeGreaterThan(0)
+    const [, provenAt] = await c.l1.readContract({
+      address: portal,
+      abi: parseAbi([
+        'function provenWithdrawals(bytes32) view returns (bytes32 outputRoot, uint128 timestamp, uint128 l2OutputIndex)',
+      ]),
+      functionName: 'provenWithdrawals',
+      args: [w.withdrawalHash],
+    })
+    expect(provenAt).toBeGreaterThan(0n)
+    while ((await c.l1.getBlock()).timestamp <= provenAt + BigInt(period)) await new Promise((r) => setTimeout(r, 250))
     phase('3d. finalization period')
     const before = await c.l1.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [me] })
     const portalBefore = await c.l1.readContract({
@@ -350,6 +371,9 @@ describe('oln devnet end to end (viem as a user: deposit, transfers, withdrawal,
     expect(ver.map((b) => b.hash)).toEqual(seq.map((b) => b.hash))
     const status = await rpc<{ safe_l2: { number: number; hash: string } }>(ep.verifier.rollup, 'optimism_syncStatus')
     expect(status.safe_l2.number).toBeGreaterThanOrEqual(Number(safe))
+    // the sequencer's own derivation keeps up too (its proposer depends on it); its safe/finalized never regressed
+    expect((await c.l2.getBlock({ blockTag: 'safe' })).number).toBeGreaterThanOrEqual(transferBlock)
+    expect(readFileSync(join(dir, 'logs', 'sequencer.log'), 'utf8')).not.toMatch(/inconsistent heads/)
     phase(`4. verifier safe head ${safe} matches the sequencer`)
   }, 120_000)
 

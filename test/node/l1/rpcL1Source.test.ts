@@ -69,7 +69,13 @@ beforeAll(async () => {
   const deployTx = await anvil.rpc<Hash>('eth_sendTransaction', [
     { from: DEV0, data: depositEmitterInitcode(DEV0, DEV1), gas: '0x100000' },
   ])
-  emitter = (await anvil.rpc<RawReceipt>('eth_getTransactionReceipt', [deployTx])).contractAddress as Address
+  // under load anvil can answer eth_sendTransaction before the automined receipt is readable
+  let deployReceipt: RawReceipt | null = null
+  while (!deployReceipt) {
+    deployReceipt = await anvil.rpc<RawReceipt | null>('eth_getTransactionReceipt', [deployTx])
+    if (!deployReceipt) await new Promise((r) => setTimeout(r, 20))
+  }
+  emitter = deployReceipt.contractAddress as Address
   // One block holding both: a batcher tx to the inbox and a deposit.
   await anvil.rpc('evm_setAutomine', [false])
   await anvil.rpc('eth_sendTransaction', [{ from: DEV0, to: INBOX, data: batchData, gas: '0x10000' }])
