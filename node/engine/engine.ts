@@ -503,12 +503,16 @@ export class ExecutionEngine {
 
   /** Convenience for the sequencer and tests: build, insert and make canonical one block on the unsafe head. */
   async buildBlock(attrs: PayloadAttributes, opts: { safe?: boolean } = {}): Promise<Block> {
-    const parent = this.heads.unsafe
-    // Zero safe/finalized hashes keep the heads current when the update runs: derivation may move them
-    // (updateSafety) while this build waits in the queue, and hashes read here would rewind them.
+    // Safe and finalized are passed as zero hashes ("keep the current ones", resolved inside the serialized
+    // forkchoiceUpdated): heads read here could be stale by the time the call runs, because derivation's
+    // updateSafety may be queued ahead of it, and a stale pair would move safe/finalized backwards (finalized > safe
+    // then makes the next updateSafety throw and the sequencer's derivation, hence its proposer, stall).
     const keep = new Uint8Array(32)
-    const fc = { headBlockHash: parent.hash, safeBlockHash: keep, finalizedBlockHash: keep }
-    const { payloadId } = await this.forkchoiceUpdated(fc, attrs)
+    const parent = this.heads.unsafe
+    const { payloadId } = await this.forkchoiceUpdated(
+      { headBlockHash: parent.hash, safeBlockHash: keep, finalizedBlockHash: keep },
+      attrs,
+    )
     const env = await this.getPayload(payloadId as Uint8Array)
     const status = await this.newPayload(env.executionPayload, env.parentBeaconBlockRoot)
     if (status.status !== 'VALID') throw new EngineError(`built payload not valid: ${status.validationError}`)

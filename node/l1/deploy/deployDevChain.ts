@@ -1,10 +1,12 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Hex } from 'viem'
+import { createPublicClient, type Hex, http, toHex } from 'viem'
 import type { DeployConfig } from '../../../config/deployConfig.ts'
+import { keccak256 } from '../../../config/keccak.ts'
 import { parseRollupConfig, type RollupConfig } from '../../../config/rollupConfig.ts'
 import { buildGenesis } from '../../engine/genesis.ts'
 import { MemoryStateStore } from '../../engine/state/memoryStateStore.ts'
+import { loadPreinstalls } from '../../genesis/artifacts.ts'
 import { genesisToJson } from '../../genesis/genesisJson.ts'
 import { buildL2Genesis, chainSpecFromDeployConfig } from '../../genesis/l2GenesisBuilder.ts'
 import { buildRollupConfig, parseL1Deployments } from '../../genesis/rollupConfigBuilder.ts'
@@ -35,6 +37,21 @@ function writeJsonAtomic(path: string, data: unknown): void {
   renameSync(`${path}.tmp`, path)
 }
 
+/**
+ * Multicall3 at its canonical address on a dev L1 that lacks it (anvil): viem's OP Stack L1 actions (waitToProve,
+ * getWithdrawalStatus, waitToFinalize) multicall through it. Same code as the L2 preinstall; a no-op where the
+ * contract exists (public L1s), and skipped where the L1 has no anvil_setCode.
+ */
+async function installL1Multicall3(l1Rpc: string, chainId: number): Promise<void> {
+  const mc = loadPreinstalls(BigInt(chainId), keccak256).find((p) => p.name === 'MultiCall3')
+  if (!mc) return
+  const client = createPublicClient({ transport: http(l1Rpc) })
+  const address = toHex(mc.address)
+  const code = await client.getCode({ address })
+  if (code !== undefined && code !== '0x') return
+  await client.request({ method: 'anvil_setCode' as never, params: [address, toHex(mc.code)] as never }).catch(() => {})
+}
+
 export async function deployDevChain(opts: DeployDevChainOptions): Promise<DevChainFiles> {
   const deployment = await deployL1Contracts({
     l1Rpc: opts.l1Rpc,
@@ -43,6 +60,7 @@ export async function deployDevChain(opts: DeployDevChainOptions): Promise<DevCh
     ...(opts.gasToken !== undefined ? { gasToken: opts.gasToken } : {}),
   })
   const { addresses, startBlock, deployConfig: cfg } = deployment
+  await installL1Multicall3(opts.l1Rpc, cfg.l1ChainID)
   const l2Time = startBlock.timestamp
   const genesis = await buildL2Genesis(cfg, BigInt(l2Time), {
     l1CrossDomainMessengerProxy: addresses.L1CrossDomainMessengerProxy,
