@@ -51,6 +51,14 @@ export const devnetCommand: CommandSpec = {
     mkdirSync(dir, { recursive: true })
     const resume = chainFilesExist(dir)
     const cfg = defaultDeployConfig()
+    if ((v['l1.block-time'] as number) < cfg.l2BlockTime) {
+      // the L1 origin advances at most one L1 block per L2 block (op-node's rule), so it would fall ever further
+      // behind L1 and deposits would take longer and longer, until the sequencer drift limit stops the chain
+      log.warn(
+        { l1BlockTime: v['l1.block-time'], l2BlockTime: cfg.l2BlockTime },
+        'L1 blocks faster than L2 blocks: the sequencer will fall behind L1; use --l1.block-time >= the L2 block time',
+      )
+    }
     const anvil = await startAnvil(
       [
         '--chain-id',

@@ -44,11 +44,10 @@ const VAULTS = {
 } as const
 const OPEN = 10n ** 18n
 /**
- * 1 s as issue 4 specifies. Below the L2 block time (2 s) the sequencer's L1 origin (at most one step per L2 block)
- * falls behind L1 by one block per L2 block, so a deposit's latency grows with the devnet's age (about its age in
- * seconds); OLN_E2E_L1_BLOCK_TIME=2 keeps the origin at the L1 head.
+ * The devnet's default, 2 s. Below the L2 block time the sequencer's L1 origin (at most one step per L2 block)
+ * falls behind L1 by one block per L2 block, so a deposit's latency grows with the devnet's age.
  */
-const L1_BLOCK_TIME = process.env.OLN_E2E_L1_BLOCK_TIME ?? '1'
+const L1_BLOCK_TIME = process.env.OLN_E2E_L1_BLOCK_TIME ?? '2'
 const portalAbi = parseAbi([
   'function depositERC20Transaction(address _to, uint256 _mint, uint256 _value, uint64 _gasLimit, bool _isCreation, bytes _data)',
 ])
