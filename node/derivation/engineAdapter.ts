@@ -158,11 +158,12 @@ export class EngineL2 implements L2Engine {
     const status = await this.engine.newPayload(envelope.executionPayload, envelope.parentBeaconBlockRoot)
     if (status.status === 'INVALID') return 'invalid'
     if (status.status !== 'VALID') return 'syncing'
-    const { safe, finalized } = this.engine.head
+    // zero safe/finalized: keep them as they are when the update runs (values read now could be stale)
+    const keep = new Uint8Array(32)
     await this.engine.forkchoiceUpdated({
       headBlockHash: envelope.executionPayload.blockHash,
-      safeBlockHash: safe.hash,
-      finalizedBlockHash: finalized.hash,
+      safeBlockHash: keep,
+      finalizedBlockHash: keep,
     })
     return 'valid'
   }
