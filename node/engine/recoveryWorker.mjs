@@ -22,3 +22,6 @@ parentPort.on('message', ({ id, input, count }) => {
   }
   parentPort.postMessage({ id, out: out.buffer, ok: ok.buffer }, [out.buffer, ok.buffer])
 })
+
+// Modules are loaded: the pool may terminate this worker safely from now on.
+parentPort.postMessage({ ready: true })

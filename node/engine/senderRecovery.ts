@@ -17,26 +17,46 @@ function pad32(b: Uint8Array): Uint8Array {
 
 export class SenderRecovery {
   private readonly workers: Worker[] = []
+  /** Resolves when each worker has loaded its modules (it posts 'ready'). */
+  private readonly ready: Promise<void>[] = []
+  private started = false
+  private closed = false
   private nextId = 1
   private readonly pending = new Map<number, (r: { out: ArrayBuffer; ok: ArrayBuffer }) => void>()
   /** Below this many txs, recovery stays on the calling thread (messaging costs more than it saves). */
   minParallel = 256
 
-  constructor(workerCount = Math.max(0, Math.min(availableParallelism() - 1, 4))) {
-    for (let i = 0; i < workerCount; i++) {
+  constructor(private readonly workerCount = Math.max(0, Math.min(availableParallelism() - 1, 4))) {}
+
+  /**
+   * Workers start on first use, not with the engine: most engines (tests, verifiers of small blocks) never need
+   * them, and a worker terminated while it is still loading the native secp256k1 addon aborts the whole process
+   * (the addon's init throws a C++ Napi::Error) — so close() also waits for each worker to be ready.
+   */
+  private start(): void {
+    if (this.started || this.closed) return
+    this.started = true
+    for (let i = 0; i < this.workerCount; i++) {
       const w = new Worker(new URL('./recoveryWorker.mjs', import.meta.url))
       w.unref()
-      w.on('message', (m: { id: number; out: ArrayBuffer; ok: ArrayBuffer }) => {
-        const cb = this.pending.get(m.id)
-        this.pending.delete(m.id)
-        cb?.(m)
-      })
+      this.ready.push(
+        new Promise<void>((resolve) => {
+          w.once('error', () => resolve())
+          w.once('exit', () => resolve())
+          w.on('message', (m: { ready?: true; id: number; out: ArrayBuffer; ok: ArrayBuffer }) => {
+            if (m.ready) return resolve()
+            const cb = this.pending.get(m.id)
+            this.pending.delete(m.id)
+            cb?.(m)
+          })
+        }),
+      )
       this.workers.push(w)
     }
   }
 
   get parallel(): boolean {
-    return this.workers.length > 0
+    return this.workerCount > 0
   }
 
   /**
@@ -46,10 +66,11 @@ export class SenderRecovery {
    */
   async recover(txs: readonly SignedTx[], opts: { background?: boolean } = {}): Promise<(Uint8Array | null)[]> {
     const out: (Uint8Array | null)[] = new Array(txs.length)
-    if (this.workers.length === 0 || (!opts.background && txs.length < this.minParallel)) {
+    if (this.workerCount === 0 || this.closed || (!opts.background && txs.length < this.minParallel)) {
       for (let i = 0; i < txs.length; i++) out[i] = this.recoverOne(txs[i] as SignedTx)
       return out
     }
+    this.start()
     const own = opts.background ? 0 : 1
     const parts = this.workers.length + own
     const chunk = Math.ceil(txs.length / parts)
@@ -100,6 +121,8 @@ export class SenderRecovery {
   }
 
   async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.ready)
     await Promise.all(this.workers.map((w) => w.terminate()))
     this.workers.length = 0
   }
