@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ConfigError, errorMessage } from '../config/errors.ts'
 import { loadRollupConfig, type RollupConfig } from '../config/rollupConfig.ts'
 import type { Address, Hash, Hex } from '../config/types.ts'
@@ -14,6 +14,7 @@ import type { DaWriter } from '../sequencer/batcher/daWriter.ts'
 import { Proposer } from '../sequencer/proposer.ts'
 import { TxManager } from '../sequencer/txmgr/txManager.ts'
 import type { UnsafeBlockPublisher } from '../sequencer/unsafePublisher.ts'
+import { writeFileAtomic } from './atomicFile.ts'
 import { EngineBlockSource } from './batcher/engineBlockSource.ts'
 import { ChainStore } from './db/chainStore.ts'
 import { SafeHeadStore } from './db/safeHeadStore.ts'
@@ -88,13 +89,6 @@ export function instrument(
     })
   }
   return out
-}
-
-/** Writes a fixed libp2p key where BlockGossip reads it (mode 0600, atomically). */
-function writePeerKeyFile(path: string, key: Hex): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(`${path}.tmp`, `${key.slice(2)}\n`, { mode: 0o600 })
-  renameSync(`${path}.tmp`, path)
 }
 
 function readL2OutputOracle(path: string): Address {
@@ -269,7 +263,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
         )
       }
       const keyFile = o.p2p.keyFile ?? join(o.datadir, 'p2p-key')
-      if (o.p2p.privKey) writePeerKeyFile(keyFile, o.p2p.privKey)
+      // a fixed identity (known peer id): where BlockGossip reads its key, private to the user
+      if (o.p2p.privKey) writeFileAtomic(keyFile, `${o.p2p.privKey.slice(2)}\n`, 0o600)
       const gs = new BlockGossip({
         chain: rollup,
         listenHost: o.p2p.host,

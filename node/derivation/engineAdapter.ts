@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes } from '../../config/bytes.ts'
+import { hexToBytes } from '../../config/bytes.ts'
 import type { ExecutionPayloadEnvelope } from '../../config/executionPayload.ts'
 import type { RollupConfig } from '../../config/rollupConfig.ts'
 import type { BlockID, Hash, L2BlockRef } from '../../config/types.ts'
@@ -11,8 +11,7 @@ import type {
   UnsafeInsertResult,
 } from '../../derivation/driver/l2Engine.ts'
 import { PipelineError } from '../../derivation/pipelineErrors.ts'
-import { DEPOSIT_TX_TYPE, decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
-import { decodeL1Info } from '../../derivation/protocol/l1Info.ts'
+import { DEPOSIT_TX_TYPE } from '../../derivation/protocol/depositTx.ts'
 import {
   type SystemConfig,
   type SystemConfigRecoveryConfig,
@@ -21,6 +20,7 @@ import {
 } from '../../derivation/protocol/systemConfig.ts'
 import type { ExecutionEngine } from '../engine/engine.ts'
 import { InvalidPayloadError, InvalidTransactionError } from '../engine/errors.ts'
+import { l2BlockRefOf, MissingL1InfoError } from '../engine/l2BlockRef.ts'
 import type { Block } from '../engine/types.ts'
 
 // The derivation driver's L2Engine over the embedded ExecutionEngine, driven through its Engine-API-shaped methods
@@ -50,26 +50,11 @@ export class EngineL2 implements L2Engine {
 
   /** The L2 block ref of a block (op-node L2BlockToBlockRef). */
   refOf(block: Block): L2BlockRef {
-    let l1origin: BlockID = this.cfg.genesisL1
-    let sequenceNumber = 0
-    const first = block.transactions[0]
-    if (Number(block.header.number) !== this.cfg.genesisL2Number) {
-      if (first === undefined || first.raw[0] !== DEPOSIT_TX_TYPE) {
-        throw PipelineError.crit('L2_BLOCK_NO_L1_INFO', 'L2 block does not start with the L1-info deposit', {
-          l2: Number(block.header.number),
-        })
-      }
-      const info = decodeL1Info(decodeDepositTx(first.raw).data)
-      l1origin = { hash: bytesToHex(info.blockHash), number: Number(info.number) }
-      sequenceNumber = Number(info.sequenceNumber)
-    }
-    return {
-      hash: bytesToHex(block.hash),
-      number: Number(block.header.number),
-      parentHash: bytesToHex(block.header.parentHash),
-      timestamp: Number(block.header.timestamp),
-      l1origin,
-      sequenceNumber,
+    try {
+      return l2BlockRefOf(block, { l1: this.cfg.genesisL1, l2Number: this.cfg.genesisL2Number })
+    } catch (err) {
+      if (err instanceof MissingL1InfoError) throw PipelineError.crit(err.code, err.message, err.meta)
+      throw err
     }
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../../config/logger.ts'
@@ -47,11 +47,6 @@ export interface TopologyOptions {
 }
 
 const OLN_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/oln.js')
-
-export function writeJsonAtomic(path: string, data: unknown): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(data, null, 2)}\n`)
-  renameSync(`${path}.tmp`, path)
-}
 
 function oln(name: string, dir: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}) {
   return startChild({

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
 import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { writeFileAtomic } from '../atomicFile.ts'
 import { P2PError } from './errors.ts'
 
 // The node's libp2p identity. Stored like op-node's --p2p.priv.path: the raw 32-byte secp256k1 key as hex, so
@@ -11,10 +11,7 @@ import { P2PError } from './errors.ts'
 export async function loadOrCreatePeerKey(path: string): Promise<PrivateKey> {
   if (existsSync(path)) return readPeerKey(path)
   const key = await generateKeyPair('secp256k1')
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp`
-  writeFileSync(tmp, `${Buffer.from(key.raw).toString('hex')}\n`, { mode: 0o600 })
-  renameSync(tmp, path)
+  writeFileAtomic(path, `${Buffer.from(key.raw).toString('hex')}\n`, 0o600)
   return key
 }
 

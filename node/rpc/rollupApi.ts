@@ -1,8 +1,7 @@
 import { bytesToHex } from '../../config/bytes.ts'
 import type { RollupConfig } from '../../config/rollupConfig.ts'
-import { decodeDepositTx } from '../../derivation/protocol/depositTx.ts'
-import { decodeL1Info } from '../../derivation/protocol/l1Info.ts'
 import type { ExecutionEngine } from '../engine/engine.ts'
+import { l2BlockRefOf, l2GenesisOf } from '../engine/l2BlockRef.ts'
 import type { Block } from '../engine/types.ts'
 import { RpcError, RpcMethods } from './jsonrpc.ts'
 import { ParamReader, smallInt, uint64 } from './params.ts'
@@ -29,24 +28,9 @@ export interface L1BlockRefJson {
 
 const ZERO_HASH = `0x${'00'.repeat(32)}`
 
-/** The L2 block ref of a block: its L1 origin and sequence number come from its L1-info deposit. */
+/** The L2 block ref of a block (its L1 origin and sequence number come from its L1-info deposit). */
 export function l2BlockRef(block: Block, rollup: RollupConfig): L2BlockRefJson {
-  let l1origin = { hash: rollup.genesis.l1.hash, number: rollup.genesis.l1.number }
-  let sequenceNumber = 0
-  const first = block.transactions[0]
-  if (block.header.number > 0n && first) {
-    const info = decodeL1Info(decodeDepositTx(first.raw).data)
-    l1origin = { hash: bytesToHex(info.blockHash), number: Number(info.number) }
-    sequenceNumber = Number(info.sequenceNumber)
-  }
-  return {
-    hash: bytesToHex(block.hash),
-    number: Number(block.header.number),
-    parentHash: bytesToHex(block.header.parentHash),
-    timestamp: Number(block.header.timestamp),
-    l1origin,
-    sequenceNumber,
-  }
+  return l2BlockRefOf(block, l2GenesisOf(rollup))
 }
 
 export interface RollupApiOptions {

@@ -11,8 +11,8 @@ import {
 } from '../../derivation/protocol/systemConfig.ts'
 import type { SequencerEngine } from '../../sequencer/sequencer.ts'
 import { type ExecutionEngine, payloadFromBlock } from '../engine/engine.ts'
+import { l2BlockRefOf, l2GenesisOf } from '../engine/l2BlockRef.ts'
 import type { Block } from '../engine/types.ts'
-import { l2BlockRef } from '../rpc/rollupApi.ts'
 
 // The sequencer's engine port over the embedded ExecutionEngine. Block refs (L1 origin, sequence number) and the
 // SystemConfig come from each block's L1-info deposit, exactly as op-node reads them from op-geth payloads.
@@ -70,6 +70,6 @@ export class ExecutionEngineSequencerAdapter implements SequencerEngine {
   }
 
   private refOf(block: Block): L2BlockRef {
-    return l2BlockRef(block, this.o.rollup) as L2BlockRef
+    return l2BlockRefOf(block, l2GenesisOf(this.o.rollup))
   }
 }

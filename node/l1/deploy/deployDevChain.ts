@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createPublicClient, type Hex, http, toHex } from 'viem'
 import type { DeployConfig } from '../../../config/deployConfig.ts'
 import { keccak256 } from '../../../config/keccak.ts'
 import { parseRollupConfig, type RollupConfig } from '../../../config/rollupConfig.ts'
+import { writeJsonAtomic } from '../../atomicFile.ts'
 import { buildGenesis } from '../../engine/genesis.ts'
 import { MemoryStateStore } from '../../engine/state/memoryStateStore.ts'
 import { loadPreinstalls } from '../../genesis/artifacts.ts'
@@ -30,11 +31,6 @@ export interface DevChainFiles extends L1Deployment {
   rollup: RollupConfig
   l2GenesisHash: Hex
   paths: { addresses: string; genesis: string; rollup: string }
-}
-
-function writeJsonAtomic(path: string, data: unknown): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(data, null, 2)}\n`)
-  renameSync(`${path}.tmp`, path)
 }
 
 /**
